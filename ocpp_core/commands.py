@@ -1,0 +1,89 @@
+"""What the charge point asks of the hardware: the libocpp callbacks as values.
+
+The engine never calls hardware itself (it is sans-I/O). It emits these commands among its
+events; the station's driver executes them on the adapter (``hardware.base.Adapter``). A command
+that must report a result (``Unlock``) carries ``ref``; the driver hands the result back with
+``ChargePoint.hardware_result(ref, result)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+__all__ = [
+    "DisableConnector",
+    "EnableConnector",
+    "HardwareCommand",
+    "LockConnector",
+    "PauseCharging",
+    "ResetStation",
+    "ResumeCharging",
+    "SetChargingLimit",
+    "Unlock",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnableConnector:
+    """Make ``connector_id`` (0 = the whole station) operative."""
+
+    connector_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisableConnector:
+    """Make ``connector_id`` (0 = the whole station) inoperative."""
+
+    connector_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockConnector:
+    """Lock the cable of ``connector_id`` before energy flows (a failure is reported as a fault)."""
+
+    connector_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unlock:
+    """Unlock the cable of ``connector_id``; the result is an UnlockStatus wire value."""
+
+    connector_id: int
+    ref: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PauseCharging:
+    """Stop offering energy on ``connector_id`` (SuspendedEVSE)."""
+
+    connector_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResumeCharging:
+    """Offer energy again on ``connector_id``."""
+
+    connector_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetChargingLimit:
+    """Apply a limit to ``connector_id``: ``limit`` in ``unit`` ("A" per phase or "W" total)."""
+
+    connector_id: int
+    limit: Decimal | None
+    unit: str
+    number_phases: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResetStation:
+    """Restart the station: ``kind`` is ``"Soft"`` or ``"Hard"``."""
+
+    kind: str
+
+
+HardwareCommand = (
+    EnableConnector | DisableConnector | LockConnector | Unlock | PauseCharging | ResumeCharging | SetChargingLimit | ResetStation
+)

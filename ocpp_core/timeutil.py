@@ -1,0 +1,46 @@
+"""Date-time helpers: OCPP uses RFC 3339 date-times; the engine works in aware UTC datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["format_datetime", "parse_datetime", "to_utc"]
+
+# RFC 3339 date-time (the JSON schema "date-time" format): date, 'T', time, optional fraction, offset.
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an RFC 3339 date-time into an aware UTC datetime; ``ValueError`` if it is not one."""
+    match = _RFC3339.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not an RFC 3339 date-time")
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    fraction, offset = match.group(7), match.group(8)
+    micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
+    leap = second == 60  # RFC 3339 allows a leap second; Python does not
+    value = datetime(year, month, day, hour, minute, 59 if leap else second, micro)
+    if offset in ("Z", "z"):
+        tz_delta = timedelta(0)
+    else:
+        sign = 1 if offset[0] == "+" else -1
+        oh, om = int(offset[1:3]), int(offset[4:6])
+        if oh > 23 or om > 59:
+            raise ValueError(f"{text!r} has an invalid UTC offset")
+        tz_delta = sign * timedelta(hours=oh, minutes=om)
+    result = (value - tz_delta).replace(tzinfo=UTC)
+    return result + timedelta(seconds=1) if leap else result
+
+
+def to_utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime (naive values are taken as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def format_datetime(value: datetime) -> str:
+    """RFC 3339 text in UTC with a ``Z`` suffix and millisecond precision."""
+    value = to_utc(value)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
