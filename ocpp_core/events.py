@@ -1,0 +1,115 @@
+"""What the engine tells the application (``ChargePoint.events()``).
+
+Hardware commands (``ocpp_core.commands``) are emitted among these events too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ocpp_core.commands import HardwareCommand
+
+__all__ = [
+    "CallIgnored",
+    "ClockSync",
+    "ConfigurationChanged",
+    "ConnectionStateChanged",
+    "Event",
+    "MessageDropped",
+    "PeerProtocolViolation",
+    "ReconnectRequested",
+    "RegistrationChanged",
+    "ResponseReceived",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionStateChanged:
+    """The websocket to the central system opened or closed."""
+
+    connected: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegistrationChanged:
+    """The registration state changed (``state`` is a ``RegState`` value, ``status`` the OCPP one)."""
+
+    state: str
+    status: str | None
+    interval: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClockSync:
+    """The central system told the time (BootNotification.conf / Heartbeat.conf)."""
+
+    current_time: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigurationChanged:
+    """A configuration key changed (by the central system or locally)."""
+
+    key: str
+    value: Any
+    source: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReconnectRequested:
+    """The connection must be closed and opened again after ``delay`` seconds (new credentials ...)."""
+
+    delay: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageDropped:
+    """An outgoing CALL was given up (attempts used up, or discarded while offline)."""
+
+    action: str
+    unique_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponseReceived:
+    """A CALL of ours was answered: ``response`` is the typed payload, or None with an ``error``."""
+
+    action: str
+    unique_id: str
+    response: Any
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeerProtocolViolation:
+    """The central system sent something invalid (already answered with a CALLERROR if possible)."""
+
+    description: str
+    frame: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallIgnored:
+    """A CALL was not answered because the registration state forbids answering (Rejected)."""
+
+    action: str
+    unique_id: str
+    reason: str
+
+
+Event = (
+    ConnectionStateChanged
+    | RegistrationChanged
+    | ClockSync
+    | ConfigurationChanged
+    | ReconnectRequested
+    | MessageDropped
+    | ResponseReceived
+    | PeerProtocolViolation
+    | CallIgnored
+    | HardwareCommand
+)
