@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 __all__ = ["format_datetime", "parse_datetime", "to_utc"]
 
 # RFC 3339 date-time (the JSON schema "date-time" format): date, 'T', time, optional fraction, offset.
-_RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def parse_datetime(text: str) -> datetime:
@@ -42,5 +40,8 @@ def to_utc(value: datetime) -> datetime:
 
 def format_datetime(value: datetime) -> str:
     """RFC 3339 text in UTC with a ``Z`` suffix and millisecond precision."""
-    value = to_utc(value)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    v = to_utc(value)
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}."
+        f"{v.microsecond // 1000:03d}Z"
+    )
