@@ -40,9 +40,10 @@ class DisableConnector:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LockConnector:
-    """Lock the cable of ``connector_id`` before energy flows (a failure is reported as a fault)."""
+    """Lock the cable of ``connector_id`` before energy flows; the result is True (locked) or False."""
 
     connector_id: int
+    ref: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,5 +86,12 @@ class ResetStation:
 
 
 HardwareCommand = (
-    EnableConnector | DisableConnector | LockConnector | Unlock | PauseCharging | ResumeCharging | SetChargingLimit | ResetStation
+    EnableConnector
+    | DisableConnector
+    | LockConnector
+    | Unlock
+    | PauseCharging
+    | ResumeCharging
+    | SetChargingLimit
+    | ResetStation
 )

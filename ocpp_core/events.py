@@ -12,6 +12,7 @@ from typing import Any
 from ocpp_core.commands import HardwareCommand
 
 __all__ = [
+    "AuthorizationRefused",
     "CallIgnored",
     "ClockSync",
     "ConfigurationChanged",
@@ -101,6 +102,15 @@ class CallIgnored:
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthorizationRefused:
+    """An identification presented at ``connector_id`` was not accepted (or cannot start now)."""
+
+    connector_id: int
+    id_tag: str
+    status: str
+
+
 Event = (
     ConnectionStateChanged
     | RegistrationChanged
@@ -111,5 +121,6 @@ Event = (
     | ResponseReceived
     | PeerProtocolViolation
     | CallIgnored
+    | AuthorizationRefused
     | HardwareCommand
 )

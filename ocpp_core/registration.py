@@ -68,7 +68,11 @@ TRANSITIONS: dict[tuple[RegState, RegInput], RegState] = {
     (_S.PENDING, _I.DISCONNECT): _S.DISCONNECTED,
     (_S.REJECTED, _I.DISCONNECT): _S.DISCONNECTED,
     (_S.ACCEPTED, _I.DISCONNECT): _S.OFFLINE,
-    **{(state, answer): target for state in (_S.CONNECTED, _S.PENDING, _S.REJECTED, _S.ACCEPTED) for answer, target in _ANSWERS.items()},
+    **{
+        (state, answer): target
+        for state in (_S.CONNECTED, _S.PENDING, _S.REJECTED, _S.ACCEPTED)
+        for answer, target in _ANSWERS.items()
+    },
 }
 
 

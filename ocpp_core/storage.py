@@ -22,7 +22,14 @@ from datetime import datetime
 from typing import Any, Protocol
 
 __all__ = [
+    "AuthCacheClear",
+    "AuthCachePut",
+    "AvailabilitySet",
     "ConfigSet",
+    "IdTagRecord",
+    "LocalListReplace",
+    "LocalListUpdate",
+    "MeterValueAppend",
     "MemoryStore",
     "QueueDelete",
     "QueuePut",
@@ -30,6 +37,8 @@ __all__ = [
     "Snapshot",
     "StorageOp",
     "Store",
+    "TransactionPut",
+    "TransactionRecord",
 ]
 
 
@@ -76,7 +85,112 @@ class ConfigSet:
     value: Any
 
 
-StorageOp = QueuePut | QueueDelete | ConfigSet
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdTagRecord:
+    """An identifier with its IdTagInfo, as kept in the authorization cache or the local list."""
+
+    id_tag: str
+    status: str
+    expiry_date: datetime | None = None
+    parent_id_tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthCachePut:
+    """Insert or replace an authorization cache entry."""
+
+    entry: IdTagRecord
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthCacheClear:
+    """Empty the authorization cache (ClearCache)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalListReplace:
+    """Replace the whole local authorization list (SendLocalList Full)."""
+
+    version: int
+    entries: tuple[IdTagRecord, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalListUpdate:
+    """Apply a differential update to the local list (SendLocalList Differential)."""
+
+    version: int
+    upserts: tuple[IdTagRecord, ...]
+    deletes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AvailabilitySet:
+    """Persist a connector's availability (``operative``) and any change scheduled after its session.
+
+    ``scheduled`` is the availability to apply when the running transaction ends, or None.
+    """
+
+    connector_id: int
+    operative: bool
+    scheduled: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransactionRecord:
+    """The journal of one transaction, enough to resume it or close it after a power loss.
+
+    ``tx_key`` is the station's own key (the central system's ``transaction_id`` is only known
+    after StartTransaction.conf). ``acknowledged`` becomes True when StopTransaction.conf arrived
+    (or the StopTransaction was given up): an unacknowledged record is unfinished business.
+    """
+
+    tx_key: str
+    connector_id: int
+    id_tag: str
+    start_time: datetime
+    meter_start: int
+    meter_last: int
+    meter_last_time: datetime
+    transaction_id: int | None = None
+    reservation_id: int | None = None
+    parent_id_tag: str | None = None
+    start_status: str | None = None
+    stop_time: datetime | None = None
+    meter_stop: int | None = None
+    stop_reason: str | None = None
+    id_tag_end: str | None = None
+    acknowledged: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransactionPut:
+    """Insert or replace (by ``tx_key``) a transaction record."""
+
+    record: TransactionRecord
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeterValueAppend:
+    """A meter value (wire MeterValue dict) taken during transaction ``tx_key``."""
+
+    tx_key: str
+    connector_id: int
+    meter_value: dict[str, Any]
+
+
+StorageOp = (
+    QueuePut
+    | QueueDelete
+    | ConfigSet
+    | AuthCachePut
+    | AuthCacheClear
+    | LocalListReplace
+    | LocalListUpdate
+    | AvailabilitySet
+    | TransactionPut
+    | MeterValueAppend
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +199,15 @@ class Snapshot:
 
     queue: tuple[QueuedMessage, ...] = ()
     config_overlay: dict[str, dict[str, Any]] = field(default_factory=dict)
+    auth_cache: tuple[IdTagRecord, ...] = ()
+    local_list_version: int = 0
+    local_list: tuple[IdTagRecord, ...] = ()
+    #: connector id -> (operative, scheduled availability or None); absent = operative.
+    availability: dict[int, tuple[bool, bool | None]] = field(default_factory=dict)
+    #: transactions not yet acknowledged by StopTransaction.conf, oldest first
+    transactions: tuple[TransactionRecord, ...] = ()
+    #: meter values (wire dicts) of those transactions, by tx_key, oldest first
+    meter_values: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
 
 
 class Store(Protocol):
@@ -103,32 +226,58 @@ class MemoryStore:
     """A :class:`Store` in memory, for tests and for ``ocpp_core`` used alone."""
 
     def __init__(self, snapshot: Snapshot | None = None) -> None:
-        self._queue: dict[int, QueuedMessage] = {}
-        self._config: dict[str, dict[str, Any]] = {}
+        self._state = copy.deepcopy(snapshot) if snapshot is not None else Snapshot()
         self.applied: list[StorageOp] = []
-        if snapshot is not None:
-            self._queue = {m.seq: m for m in snapshot.queue}
-            self._config = copy.deepcopy(snapshot.config_overlay)
 
     def snapshot(self) -> Snapshot:
         """The current state, as :meth:`load` would return it."""
-        return Snapshot(
-            queue=tuple(sorted(self._queue.values(), key=lambda m: m.seq)),
-            config_overlay=copy.deepcopy(self._config),
-        )
+        return copy.deepcopy(self._state)
 
     async def load(self) -> Snapshot:
         return self.snapshot()
 
     async def apply(self, ops: Sequence[StorageOp]) -> None:
-        queue = dict(self._queue)
-        config = copy.deepcopy(self._config)
+        state = copy.deepcopy(self._state)
+        queue = {m.seq: m for m in state.queue}
+        cache = {e.id_tag: e for e in state.auth_cache}
+        local = {e.id_tag: e for e in state.local_list}
+        version = state.local_list_version
+        transactions = {t.tx_key: t for t in state.transactions}
+        meter_values = {k: list(v) for k, v in state.meter_values.items()}
         for op in ops:
             if isinstance(op, QueuePut):
                 queue[op.message.seq] = replace(op.message, payload=copy.deepcopy(op.message.payload))
             elif isinstance(op, QueueDelete):
                 queue.pop(op.seq, None)
+            elif isinstance(op, ConfigSet):
+                state.config_overlay.setdefault(op.section, {})[op.key] = copy.deepcopy(op.value)
+            elif isinstance(op, AuthCachePut):
+                cache[op.entry.id_tag] = op.entry
+            elif isinstance(op, AuthCacheClear):
+                cache.clear()
+            elif isinstance(op, LocalListReplace):
+                local = {e.id_tag: e for e in op.entries}
+                version = op.version
+            elif isinstance(op, LocalListUpdate):
+                for tag in op.deletes:
+                    local.pop(tag, None)
+                local.update({e.id_tag: e for e in op.upserts})
+                version = op.version
+            elif isinstance(op, AvailabilitySet):
+                state.availability[op.connector_id] = (op.operative, op.scheduled)
+            elif isinstance(op, TransactionPut):
+                transactions[op.record.tx_key] = op.record
             else:
-                config.setdefault(op.section, {})[op.key] = copy.deepcopy(op.value)
-        self._queue, self._config = queue, config
+                meter_values.setdefault(op.tx_key, []).append(copy.deepcopy(op.meter_value))
+        unfinished = tuple(t for t in transactions.values() if not t.acknowledged)
+        keys = {t.tx_key for t in unfinished}
+        self._state = replace(
+            state,
+            queue=tuple(sorted(queue.values(), key=lambda m: m.seq)),
+            auth_cache=tuple(cache.values()),
+            local_list=tuple(local.values()),
+            local_list_version=version,
+            transactions=unfinished,
+            meter_values={k: tuple(v) for k, v in meter_values.items() if k in keys},
+        )
         self.applied.extend(ops)

@@ -23,6 +23,7 @@ def test_it_persists_transaction_messages_and_not_others():
     box = Outbox([], ids())
     box.push("Heartbeat", {}, T0, can_send_normal=True)
     start = box.push("StartTransaction", {"connectorId": 1}, T0, can_send_normal=True)
+    assert start is not None
     ops = box.take_ops()
     assert ops == [QueuePut(message=start)]
     assert box.take_ops() == []
@@ -125,7 +126,12 @@ def test_it_patches_transaction_ids_of_queued_messages():
     box.take_ops()
     box.patch_transaction_id("t1", 42)
     payloads = [m.payload for m in box.pending()]
-    assert payloads == [{"connectorId": 1}, {"connectorId": 1, "transactionId": 42}, {"transactionId": 42}, {"transactionId": -1}]
+    assert payloads == [
+        {"connectorId": 1},
+        {"connectorId": 1, "transactionId": 42},
+        {"transactionId": 42},
+        {"transactionId": -1},
+    ]
     assert len(box.take_ops()) == 2
 
 

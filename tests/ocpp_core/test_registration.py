@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ocpp_core.errors import LocalProtocolError
-from ocpp_core.registration import TRANSITIONS, Registration, RegInput, RegState
+from ocpp_core.registration import TRANSITIONS, RegInput, Registration, RegState
 
 
 def test_it_starts_disconnected():
@@ -23,7 +23,9 @@ def test_it_follows_a_pending_then_accepted_boot():
     assert reg.permissions.answer_calls and reg.permissions.reject_remote_start_stop
     assert not reg.permissions.send_all
     assert reg.apply(RegInput.RECV_BOOT_ACCEPTED) is RegState.ACCEPTED
-    assert reg.permissions.send_all and reg.status == "Accepted"
+    accepted = reg.permissions
+    assert accepted.send_all
+    assert reg.status == "Accepted"
 
 
 def test_it_remembers_acceptance_across_reconnects():
