@@ -149,6 +149,8 @@ class ChargePoint:
         #: TriggerMessage handlers by MessageTrigger value: connector -> action to run after the
         #: .conf, or None when the trigger cannot be served (Rejected).
         self.trigger_handlers: dict[str, TriggerHandler] = {}
+        #: Why the station (re)started: PowerUp, RemoteReset ... (security event StartupOfTheDevice/ResetOrReboot).
+        self.boot_reason = "PowerUp"
         self._deferred: dict[str, _DeferredReply] = {}
         self._tx_keys = itertools.count(1)
         self._tx_prefix = id_factory()[:8]

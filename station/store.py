@@ -1,0 +1,164 @@
+"""The engine's storage (:class:`ocpp_core.storage.Store`) and the message trace on the Django ORM.
+
+Each call is one hop to asgiref's shared sync thread (``sync_to_async``) running one sync
+function; :meth:`DjangoStore.apply` runs its whole batch in one ``transaction.atomic()``, so a
+batch is stored entirely or not at all. What it stores and loads is what
+:class:`ocpp_core.storage.MemoryStore` would hold (``station/store_ops.py`` says how).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import Max
+
+from ocpp_core import rpc
+from ocpp_core.errors import CallErrorException
+from ocpp_core.storage import Snapshot, StorageOp
+from station import models
+from station.store_ops import fold
+
+__all__ = ["DjangoStore", "TraceRecord"]
+
+MessageType = models.TraceEntry.MessageType
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TraceRecord:
+    """One frame for the message trace (a :class:`~station.models.TraceEntry` to be)."""
+
+    time: datetime
+    direction: Literal["in", "out"]
+    message_type: str
+    payload: str
+    action: str = ""
+    unique_id: str = ""
+    connector_id: int | None = None
+    transaction_id: int | None = None
+    error_code: str | None = None
+
+    @classmethod
+    def from_frame(cls, direction: Literal["in", "out"], text: str, time: datetime, *, action: str = "") -> TraceRecord:
+        """Describe the raw frame ``text``; ``action`` names the CALL a CALLRESULT/CALLERROR answers."""
+        try:
+            frame = rpc.parse(text)
+        except CallErrorException as exc:
+            unique_id = exc.unique_id if exc.unique_id not in (None, rpc.UNKNOWN_ID) else ""
+            return cls(
+                time=time,
+                direction=direction,
+                message_type=MessageType.INVALID,
+                payload=text,
+                action=action[:64],
+                unique_id=unique_id or "",
+                error_code=exc.code.value,
+            )
+        payload: dict[str, Any] = {}
+        error_code = None
+        if isinstance(frame, rpc.Call):
+            message_type, action, payload = MessageType.CALL, frame.action, frame.payload
+        elif isinstance(frame, rpc.CallResult):
+            message_type, payload = MessageType.CALLRESULT, frame.payload
+        else:
+            message_type, error_code = MessageType.CALLERROR, frame.raw_code or frame.error_code.value
+        return cls(
+            time=time,
+            direction=direction,
+            message_type=message_type,
+            payload=text,
+            action=action[:64],
+            unique_id=frame.unique_id,
+            connector_id=_int_field(payload, "connectorId"),
+            transaction_id=_int_field(payload, "transactionId"),
+            error_code=error_code[:50] if error_code else None,
+        )
+
+
+def _int_field(payload: dict[str, Any], name: str) -> int | None:
+    value = payload.get(name)
+    return value if type(value) is int and -(2**31) <= value < 2**31 else None
+
+
+class DjangoStore:
+    """:class:`ocpp_core.storage.Store` on the ORM, plus :meth:`append_trace`."""
+
+    def __init__(self, *, trace_max_rows: int | None = None, trace_delete_batch: int = 5000) -> None:
+        self.trace_max_rows = trace_max_rows if trace_max_rows is not None else settings.STATION_TRACE_MAX_ROWS
+        self.trace_delete_batch = trace_delete_batch
+
+    async def load(self) -> Snapshot:
+        return await sync_to_async(self._load)()
+
+    async def apply(self, ops: Sequence[StorageOp]) -> None:
+        if ops:
+            await sync_to_async(self._apply)(list(ops))
+
+    async def close(self) -> None:
+        """Close the database connections of the thread the store works in (at shutdown)."""
+        await sync_to_async(connections.close_all)()
+
+    async def append_trace(self, entries: Sequence[TraceRecord]) -> None:
+        """Store ``entries``, then delete the oldest rows beyond ``trace_max_rows``."""
+        if entries:
+            await sync_to_async(self._append_trace)(list(entries))
+
+    @staticmethod
+    def _load() -> Snapshot:
+        with transaction.atomic():  # one consistent view
+            return Snapshot(
+                queue=models.QueuedMessage.records(),
+                config_overlay=models.ConfigOverride.overlay(),
+                auth_cache=models.AuthCacheEntry.records(),
+                local_list_version=models.LocalListVersion.current(),
+                local_list=models.LocalListEntry.records(),
+                availability=models.ConnectorAvailability.snapshot(),
+                transactions=models.Transaction.unfinished(),
+                meter_values=models.TransactionMeterValue.of_unfinished(),
+            )
+
+    @staticmethod
+    def _apply(ops: list[StorageOp]) -> None:
+        batch = fold(ops)  # an unknown operation raises here, before anything is written
+        with transaction.atomic():
+            batch.write()
+
+    def _append_trace(self, entries: list[TraceRecord]) -> None:
+        models.TraceEntry.objects.bulk_create(
+            models.TraceEntry(
+                time=e.time,
+                direction=e.direction,
+                message_type=e.message_type,
+                action=e.action,
+                unique_id=e.unique_id,
+                connector_id=e.connector_id,
+                transaction_id=e.transaction_id,
+                payload=e.payload.replace("\x00", "\ufffd"),  # PostgreSQL text cannot hold NUL
+                error_code=e.error_code,
+            )
+            for e in entries
+        )
+        self._prune_trace()
+
+    def _prune_trace(self) -> None:
+        # Ids only grow, so everything at or below (newest id - max rows) is beyond the limit. This
+        # costs one indexed query when there is nothing to delete; deleting in batches keeps each
+        # write transaction (and the SQLite write lock) short.
+        newest = models.TraceEntry.objects.aggregate(newest=Max("id"))["newest"]
+        if newest is None or newest <= self.trace_max_rows:
+            return
+        cutoff = newest - self.trace_max_rows
+        while True:
+            batch = list(
+                models.TraceEntry.objects.filter(id__lte=cutoff)
+                .order_by("id")
+                .values_list("id", flat=True)[: self.trace_delete_batch]
+            )
+            if not batch:
+                return
+            models.TraceEntry.objects.filter(id__lte=batch[-1]).delete()

@@ -1,0 +1,658 @@
+"""DjangoStore on whichever database the settings name (SQLite here; test_store_postgresql.py
+runs this same module again on PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ocpp_core.storage import (
+    AuthCacheClear,
+    AuthCachePut,
+    AvailabilitySet,
+    ConfigSet,
+    IdTagRecord,
+    LocalListReplace,
+    LocalListUpdate,
+    MemoryStore,
+    MeterValueAppend,
+    QueueDelete,
+    QueuedMessage,
+    QueuePut,
+    Snapshot,
+    StorageOp,
+    TransactionPut,
+    TransactionRecord,
+)
+from ocpp_core.timeutil import format_datetime
+from station import models, store_ops
+from station.models import TraceEntry
+from station.store import DjangoStore, TraceRecord
+from tests.ocpp_core.helpers import config
+from tests.ocpp_core.station_harness import StationHarness
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+async def close_store_connections():
+    # The store works in asgiref's sync thread, whose connection would keep PostgreSQL from
+    # dropping the test database.
+    yield
+    await DjangoStore().close()
+
+
+def message(seq: int, **changes) -> QueuedMessage:
+    fields = {
+        "seq": seq,
+        "unique_id": f"id-{seq}",
+        "action": "StatusNotification",
+        "payload": {"connectorId": 1, "errorCode": "NoError", "status": "Available"},
+        "transactional": False,
+        "created_at": T0 + timedelta(seconds=seq),
+    }
+    return QueuedMessage(**{**fields, **changes})
+
+
+async def test_it_runs_on_the_configured_database():
+    assert connection.vendor == ("postgresql" if os.environ.get("DATABASE_URL") else "sqlite")
+
+
+async def test_it_loads_an_empty_store():
+    assert await DjangoStore().load() == Snapshot()
+
+
+async def test_it_round_trips_like_the_memory_store():
+    ops: list[StorageOp] = [
+        QueuePut(message=message(1)),
+        QueuePut(
+            message=message(
+                2,
+                action="MeterValues",
+                payload={"connectorId": 2, "meterValue": [{"sampledValue": [{"value": "12.5"}]}], "x": Decimal("1.5")},
+                transactional=True,
+                attempts=2,
+                not_before=T0 + timedelta(minutes=5),
+                tx_key="tx-7",
+            )
+        ),
+        QueuePut(message=message(3)),
+        ConfigSet(section="Core", key="HeartbeatInterval", value=120),
+        ConfigSet(section="Core", key="MeterValuesSampledData", value="Energy.Active.Import.Register"),
+        ConfigSet(section="Custom", key="Nested", value={"list": [1, "a", True, None]}),
+        ConfigSet(section="Custom", key="Unset", value=None),
+        QueuePut(message=message(1, unique_id="id-1-retry", attempts=1)),  # an upsert by seq
+        QueueDelete(seq=3),
+        QueueDelete(seq=99),  # deleting what is not there is not an error
+        ConfigSet(section="Core", key="HeartbeatInterval", value=300),
+    ]
+    store, memory = DjangoStore(), MemoryStore()
+    await store.apply(ops)
+    await memory.apply(ops)
+
+    loaded = await DjangoStore().load()
+    assert loaded == memory.snapshot()
+    assert [m.seq for m in loaded.queue] == [1, 2]
+    assert loaded.queue[0].unique_id == "id-1-retry"
+    assert loaded.queue[1].payload["x"] == Decimal("1.5")
+    assert loaded.config_overlay["Core"]["HeartbeatInterval"] == 300
+
+
+async def test_it_orders_the_queue_by_seq():
+    store = DjangoStore()
+    await store.apply([QueuePut(message=message(seq)) for seq in (5, 2, 9, 1)])
+    assert [m.seq for m in (await store.load()).queue] == [1, 2, 5, 9]
+
+
+async def test_it_rolls_back_the_whole_batch_when_an_operation_fails():
+    store = DjangoStore()
+    await store.apply([QueuePut(message=message(1)), ConfigSet(section="Core", key="HeartbeatInterval", value=60)])
+    before = await store.load()
+
+    with pytest.raises(TypeError):
+        await store.apply(
+            [
+                QueueDelete(seq=1),
+                QueuePut(message=message(2)),
+                ConfigSet(section="Core", key="HeartbeatInterval", value=90),
+                ConfigSet(section="Custom", key="Broken", value=object()),  # not JSON: fails last
+            ]
+        )
+
+    assert await store.load() == before
+
+
+async def test_it_refuses_an_unknown_operation_and_applies_nothing():
+    store = DjangoStore()
+    with pytest.raises(TypeError, match="unknown storage operation"):
+        await store.apply([QueuePut(message=message(1)), "QueueTruncate"])  # type: ignore[list-item]
+    assert await store.load() == Snapshot()
+
+
+def test_it_describes_frames():
+    call = TraceRecord.from_frame(
+        "out", '[2,"a1","StartTransaction",{"connectorId":2,"idTag":"TAG","meterStart":0,"timestamp":"x"}]', T0
+    )
+    assert (call.message_type, call.action, call.unique_id, call.connector_id) == ("CALL", "StartTransaction", "a1", 2)
+    assert call.transaction_id is None and call.error_code is None
+
+    result = TraceRecord.from_frame("in", '[3,"a1",{"transactionId":42,"idTagInfo":{}}]', T0, action="StartTransaction")
+    assert (result.message_type, result.action, result.transaction_id) == ("CALLRESULT", "StartTransaction", 42)
+
+    error = TraceRecord.from_frame("in", '[4,"a2","FormationViolation","bad",{}]', T0, action="Heartbeat")
+    assert (error.message_type, error.error_code, error.action) == ("CALLERROR", "FormationViolation", "Heartbeat")
+
+    invalid = TraceRecord.from_frame("in", "not json", T0)
+    assert (invalid.message_type, invalid.unique_id, invalid.payload) == ("invalid", "", "not json")
+    assert invalid.error_code == "FormationViolation"
+
+    no_action = TraceRecord.from_frame("in", '[2,"a3","Reset"]', T0)
+    assert (no_action.message_type, no_action.unique_id) == ("invalid", "a3")
+
+
+async def test_it_appends_trace_entries():
+    store = DjangoStore()
+    await store.append_trace(
+        [
+            TraceRecord.from_frame("out", '[2,"b1","Heartbeat",{}]', T0),
+            TraceRecord.from_frame("in", '[3,"b1",{"currentTime":"2026-03-01T12:00:00Z"}]', T0, action="Heartbeat"),
+        ]
+    )
+    rows = [row async for row in TraceEntry.objects.order_by("id")]
+    assert [(r.direction, r.message_type, r.action, r.unique_id) for r in rows] == [
+        ("out", "CALL", "Heartbeat", "b1"),
+        ("in", "CALLRESULT", "Heartbeat", "b1"),
+    ]
+    assert rows[0].payload == '[2,"b1","Heartbeat",{}]'
+    assert rows[0].time == T0
+
+
+async def test_it_keeps_only_the_newest_trace_rows():
+    store = DjangoStore(trace_max_rows=10, trace_delete_batch=3)
+    for batch in range(4):
+        await store.append_trace(
+            [TraceRecord.from_frame("out", f'[2,"m{batch * 7 + i}","Heartbeat",{{}}]', T0) for i in range(7)]
+        )
+        assert await TraceEntry.objects.acount() == min(7 * (batch + 1), 10)
+    kept = [unique_id async for unique_id in TraceEntry.objects.order_by("id").values_list("unique_id", flat=True)]
+    assert kept == [f"m{n}" for n in range(18, 28)]
+
+
+async def test_it_stores_any_frame_text():
+    store = DjangoStore()
+    await store.append_trace([TraceRecord.from_frame("in", '[2,"n1","DataTransfer",{"vendorId":"a\x00b"}]', T0)])
+    row = await TraceEntry.objects.aget()
+    assert (row.message_type, row.error_code) == ("invalid", "FormationViolation")  # a raw NUL is not JSON
+    assert row.payload == '[2,"n1","DataTransfer",{"vendorId":"a\ufffdb"}]'
+
+
+# --- the engine's whole journal: parity with MemoryStore -------------------------------------
+
+TX_KEYS = ("5f3a9c1e-1", "5f3a9c1e-2", "5f3a9c1e-3", "b70e44d2-1")
+ID_TAGS = ("04A1B2C3D4E5F6", "TAG-ALICE", "TAG-BOB", "PARENT-1", "x")
+STATUSES = ("Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx")
+REASONS = ("Local", "Remote", "EVDisconnected", "PowerLoss", "DeAuthorized", "HardReset")
+
+times = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC))
+optional_times = st.none() | times
+tags = st.sampled_from(ID_TAGS)
+optional_tags = st.none() | tags
+meter_readings = st.integers(min_value=0, max_value=2**40)
+decimals = st.decimals(min_value=-1000, max_value=10**6, places=2, allow_nan=False, allow_infinity=False)
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**31), 2**31)
+    | st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(("a", "b", "c")), inner, max_size=3),
+    max_leaves=6,
+)
+
+sampled_values = st.fixed_dictionaries(
+    {"value": decimals.map(str)},
+    optional={
+        "measurand": st.sampled_from(("Energy.Active.Import.Register", "Power.Active.Import", "Current.Import", "SoC")),
+        "unit": st.sampled_from(("Wh", "kWh", "W", "kW", "A", "Percent")),
+        "context": st.sampled_from(("Sample.Periodic", "Transaction.Begin", "Transaction.End")),
+        "phase": st.sampled_from(("L1", "L2", "L3")),
+    },
+)
+meter_value_dicts = st.builds(
+    lambda time, values: {"timestamp": format_datetime(time), "sampledValue": values},
+    times,
+    st.lists(sampled_values, min_size=1, max_size=3),
+)
+id_tag_records = st.builds(
+    IdTagRecord, id_tag=tags, status=st.sampled_from(STATUSES), expiry_date=optional_times, parent_id_tag=optional_tags
+)
+queued_messages = st.builds(
+    QueuedMessage,
+    seq=st.integers(1, 6),
+    unique_id=st.uuids().map(str),
+    action=st.sampled_from(("StartTransaction", "MeterValues", "StopTransaction", "StatusNotification")),
+    payload=st.fixed_dictionaries(
+        {"connectorId": st.integers(0, 3)}, optional={"transactionId": st.integers(-1, 10**6), "x": decimals}
+    ),
+    transactional=st.booleans(),
+    created_at=times,
+    attempts=st.integers(0, 5),
+    not_before=optional_times,
+    tx_key=st.none() | st.sampled_from(TX_KEYS),
+)
+transaction_records = st.builds(
+    TransactionRecord,
+    tx_key=st.sampled_from(TX_KEYS),
+    connector_id=st.integers(1, 3),
+    id_tag=tags,
+    start_time=times,
+    meter_start=meter_readings,
+    meter_last=meter_readings,
+    meter_last_time=times,
+    transaction_id=st.none() | st.integers(1, 2**31 - 1),
+    reservation_id=st.none() | st.integers(0, 100),
+    parent_id_tag=optional_tags,
+    start_status=st.none() | st.sampled_from(STATUSES),
+    stop_time=optional_times,
+    meter_stop=st.none() | meter_readings,
+    stop_reason=st.none() | st.sampled_from(REASONS),
+    id_tag_end=optional_tags,
+    acknowledged=st.booleans(),
+)
+transaction_ops = st.one_of(
+    st.builds(TransactionPut, record=transaction_records),
+    st.builds(
+        MeterValueAppend, tx_key=st.sampled_from(TX_KEYS), connector_id=st.integers(1, 3), meter_value=meter_value_dicts
+    ),
+)
+storage_ops = st.one_of(
+    st.builds(QueuePut, message=queued_messages),
+    st.builds(QueueDelete, seq=st.integers(1, 6)),
+    st.builds(
+        ConfigSet,
+        section=st.sampled_from(("Core", "LocalAuthListManagement", "Custom")),
+        key=st.sampled_from(("HeartbeatInterval", "MeterValueSampleInterval", "AuthorizationCacheEnabled")),
+        value=json_values,
+    ),
+    st.builds(AuthCachePut, entry=id_tag_records),
+    st.just(AuthCacheClear()),
+    st.builds(LocalListReplace, version=st.integers(-1, 50), entries=st.lists(id_tag_records, max_size=4).map(tuple)),
+    st.builds(
+        LocalListUpdate,
+        version=st.integers(-1, 50),
+        upserts=st.lists(id_tag_records, max_size=3).map(tuple),
+        deletes=st.lists(tags, max_size=3).map(tuple),
+    ),
+    st.builds(
+        AvailabilitySet, connector_id=st.integers(0, 3), operative=st.booleans(), scheduled=st.none() | st.booleans()
+    ),
+    transaction_ops,
+)
+# Several batches: what one batch leaves behind (acknowledged transactions, a cleared cache ...)
+# must load the same in the next.
+batches = st.lists(st.lists(storage_ops, max_size=8), min_size=1, max_size=5)
+
+
+def assert_same_snapshot(loaded: Snapshot, expected: Snapshot) -> None:
+    for name in (f.name for f in fields(Snapshot)):
+        assert getattr(loaded, name) == getattr(expected, name), name
+
+
+def wipe() -> None:
+    """Empty every table the store writes (hypothesis runs many examples in one test's database)."""
+    for model in (
+        models.TransactionMeterValue,
+        models.Transaction,
+        models.QueuedMessage,
+        models.ConfigOverride,
+        models.AuthCacheEntry,
+        models.LocalListEntry,
+        models.LocalListVersion,
+        models.ConnectorAvailability,
+    ):
+        model.objects.all().delete()
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(batches=batches)
+async def test_it_loads_what_the_memory_store_holds_after_any_batches(batches):
+    await sync_to_async(wipe)()
+    store, memory = DjangoStore(), MemoryStore()
+    for ops in batches:
+        await memory.apply(ops)
+        await store.apply(ops)
+        assert_same_snapshot(await store.load(), memory.snapshot())
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(batches=st.lists(st.lists(transaction_ops, max_size=6), min_size=2, max_size=6))
+async def test_it_journals_transactions_and_meter_values_as_the_memory_store_does(batches):
+    # The part where the database keeps more than the memory store (finished transactions).
+    await sync_to_async(wipe)()
+    store, memory = DjangoStore(), MemoryStore()
+    for ops in batches:
+        await memory.apply(ops)
+        await store.apply(ops)
+        assert_same_snapshot(await store.load(), memory.snapshot())
+
+
+def tx(tx_key: str, **changes) -> TransactionRecord:
+    fields = {
+        "tx_key": tx_key,
+        "connector_id": 1,
+        "id_tag": "TAG-ALICE",
+        "start_time": T0,
+        "meter_start": 1000,
+        "meter_last": 1000,
+        "meter_last_time": T0,
+    }
+    return TransactionRecord(**{**fields, **changes})
+
+
+def mv(tx_key: str, seconds: int, wh: int, connector_id: int = 1) -> MeterValueAppend:
+    return MeterValueAppend(
+        tx_key=tx_key,
+        connector_id=connector_id,
+        meter_value={
+            "timestamp": format_datetime(T0 + timedelta(seconds=seconds)),
+            "sampledValue": [{"value": str(wh), "context": "Sample.Periodic"}],
+        },
+    )
+
+
+def rec(id_tag: str, status: str = "Accepted", **changes) -> IdTagRecord:
+    return IdTagRecord(id_tag=id_tag, status=status, **changes)
+
+
+#: one batch with every kind of operation, as the engine journals them
+EVERY_KIND: list[StorageOp] = [
+    QueuePut(message=message(1, action="StartTransaction", transactional=True, tx_key="k-1")),
+    ConfigSet(section="Core", key="HeartbeatInterval", value=60),
+    AuthCachePut(entry=rec("TAG-BOB", "Blocked")),
+    AuthCachePut(entry=rec("TAG-ALICE", expiry_date=T0 + timedelta(days=1), parent_id_tag="PARENT-1")),
+    LocalListReplace(version=3, entries=(rec("CARD-1"), rec("CARD-2", "Expired"))),
+    LocalListUpdate(version=4, upserts=(rec("CARD-3"),), deletes=("CARD-1",)),
+    AvailabilitySet(connector_id=2, operative=False),
+    AvailabilitySet(connector_id=1, operative=True, scheduled=False),
+    TransactionPut(record=tx("k-1", reservation_id=7)),
+    mv("k-1", 0, 1000),
+    mv("k-1", 60, 1250),
+]
+
+
+async def test_it_loads_every_kind_of_operation_in_a_new_store_instance():
+    await DjangoStore().apply(EVERY_KIND)
+    memory = MemoryStore()
+    await memory.apply(EVERY_KIND)
+
+    await DjangoStore().close()  # as at a restart: new connections, a new store
+    loaded = await DjangoStore().load()
+
+    assert_same_snapshot(loaded, memory.snapshot())
+    assert [e.id_tag for e in loaded.auth_cache] == ["TAG-BOB", "TAG-ALICE"]
+    assert [e.id_tag for e in loaded.local_list] == ["CARD-2", "CARD-3"] and loaded.local_list_version == 4
+    assert loaded.availability == {1: (True, False), 2: (False, None)}
+    assert [t.tx_key for t in loaded.transactions] == ["k-1"]
+    assert [v["sampledValue"][0]["value"] for v in loaded.meter_values["k-1"]] == ["1000", "1250"]
+
+
+async def test_it_returns_aware_utc_datetimes():
+    paris = timezone(timedelta(hours=1))
+    await DjangoStore().apply(
+        [
+            AuthCachePut(entry=rec("A", expiry_date=datetime(2026, 3, 1, 13, 0, tzinfo=paris))),
+            TransactionPut(record=tx("k-1", start_time=T0, stop_time=T0 + timedelta(hours=1))),
+        ]
+    )
+    loaded = await DjangoStore().load()
+    for value in (
+        loaded.auth_cache[0].expiry_date,
+        loaded.transactions[0].start_time,
+        loaded.transactions[0].stop_time,
+    ):
+        assert value is not None and value.utcoffset() == timedelta(0)
+    assert loaded.auth_cache[0].expiry_date == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert loaded.transactions[0].start_time == T0  # microseconds kept
+
+
+async def test_it_keeps_positions_on_upserts_and_clears_the_cache():
+    store = DjangoStore()
+    await store.apply([AuthCachePut(entry=rec(t)) for t in ("A", "B", "C")])
+    await store.apply([AuthCachePut(entry=rec("A", "Blocked")), AuthCachePut(entry=rec("D"))])
+    assert [(e.id_tag, e.status) for e in (await store.load()).auth_cache] == [
+        ("A", "Blocked"),
+        ("B", "Accepted"),
+        ("C", "Accepted"),
+        ("D", "Accepted"),
+    ]
+
+    await store.apply(
+        [AuthCachePut(entry=rec("E")), AuthCacheClear(), AuthCachePut(entry=rec("C")), AuthCachePut(entry=rec("B"))]
+    )
+    assert [e.id_tag for e in (await store.load()).auth_cache] == ["C", "B"]
+
+
+async def test_it_moves_a_local_list_entry_deleted_and_added_again_to_the_end():
+    store = DjangoStore()
+    await store.apply([LocalListReplace(version=1, entries=(rec("A"), rec("B"), rec("C")))])
+    await store.apply([LocalListUpdate(version=2, upserts=(rec("A", "Blocked"), rec("D")), deletes=("A", "X"))])
+    loaded = await store.load()
+    assert [(e.id_tag, e.status) for e in loaded.local_list] == [
+        ("B", "Accepted"),
+        ("C", "Accepted"),
+        ("A", "Blocked"),
+        ("D", "Accepted"),
+    ]
+    assert loaded.local_list_version == 2
+
+    await store.apply([LocalListReplace(version=0, entries=())])
+    loaded = await store.load()
+    assert (loaded.local_list, loaded.local_list_version) == ((), 0)
+
+
+async def test_it_keeps_acknowledged_transactions_as_history_but_does_not_load_them():
+    store = DjangoStore()
+    await store.apply([TransactionPut(record=tx("k-1")), mv("k-1", 0, 1000), TransactionPut(record=tx("k-2"))])
+    await store.apply(
+        [
+            TransactionPut(
+                record=tx(
+                    "k-1", transaction_id=42, stop_time=T0 + timedelta(hours=1), meter_stop=9000, acknowledged=True
+                )
+            )
+        ]
+    )
+
+    loaded = await store.load()
+    assert [t.tx_key for t in loaded.transactions] == ["k-2"]
+    assert loaded.meter_values == {}
+    finished = await models.Transaction.objects.aget(tx_key="k-1")
+    assert (finished.acknowledged, finished.transaction_id, finished.meter_stop) == (True, 42, 9000)
+    assert await models.TransactionMeterValue.objects.filter(transaction=finished).acount() == 1
+
+
+async def test_it_orders_unfinished_transactions_by_their_first_journaling():
+    store = DjangoStore()
+    await store.apply(
+        [TransactionPut(record=tx("k-2", start_time=T0 + timedelta(hours=2))), TransactionPut(record=tx("k-1"))]
+    )
+    await store.apply([TransactionPut(record=tx("k-2", meter_last=5000)), mv("k-2", 1, 5000), mv("k-1", 2, 1100)])
+    loaded = await store.load()
+    assert [(t.tx_key, t.meter_last) for t in loaded.transactions] == [("k-2", 5000), ("k-1", 1000)]
+    assert list(loaded.meter_values) == ["k-2", "k-1"]
+
+
+async def test_it_drops_meter_values_of_unknown_transactions_as_the_memory_store_does(caplog):
+    ops: list[StorageOp] = [mv("k-9", 0, 10), mv("k-1", 1, 1000), TransactionPut(record=tx("k-1")), mv("k-1", 2, 1100)]
+    store, memory = DjangoStore(), MemoryStore()
+    await store.apply(ops)
+    await memory.apply(ops)
+
+    assert_same_snapshot(await store.load(), memory.snapshot())
+    assert len((await store.load()).meter_values["k-1"]) == 2  # a put later in the same batch counts
+    assert "k-9" in caplog.text
+
+
+async def test_it_starts_a_new_journal_when_a_finished_key_is_put_again():
+    # The engine never reuses a key; the memory store forgets a finished transaction, and so must we.
+    ops_batches: list[list[StorageOp]] = [
+        [TransactionPut(record=tx("k-1")), mv("k-1", 0, 1000), TransactionPut(record=tx("k-2"))],
+        [TransactionPut(record=tx("k-1", acknowledged=True)), mv("k-1", 1, 1100)],
+        [mv("k-1", 2, 1200), TransactionPut(record=tx("k-1", meter_start=1200))],
+    ]
+    store, memory = DjangoStore(), MemoryStore()
+    for ops in ops_batches:
+        await store.apply(ops)
+        await memory.apply(ops)
+    loaded = await store.load()
+    assert_same_snapshot(loaded, memory.snapshot())
+    assert [t.tx_key for t in loaded.transactions] == ["k-2", "k-1"]
+    assert [v["sampledValue"][0]["value"] for v in loaded.meter_values["k-1"]] == ["1200"]
+
+
+def everything_batch() -> list[StorageOp]:
+    return [
+        QueuePut(message=message(1, unique_id="changed")),
+        QueueDelete(seq=2),
+        QueuePut(message=message(5)),
+        ConfigSet(section="Core", key="HeartbeatInterval", value=90),
+        AuthCacheClear(),
+        AuthCachePut(entry=rec("NEW")),
+        LocalListUpdate(version=9, upserts=(rec("CARD-9"),), deletes=("CARD-2",)),
+        AvailabilitySet(connector_id=2, operative=True),
+        TransactionPut(record=tx("k-1", meter_last=2000, stop_time=T0, stop_reason="Local")),
+        TransactionPut(record=tx("k-5")),
+        mv("k-1", 120, 2000),
+        mv("k-5", 0, 0),
+    ]
+
+
+async def test_it_rolls_back_every_kind_of_operation_when_the_database_refuses_one():
+    store = DjangoStore()
+    await store.apply([*EVERY_KIND, QueuePut(message=message(2))])
+    before = await store.load()
+
+    with pytest.raises(IntegrityError):
+        # A negative connector id breaks a CHECK constraint -- after the other tables were written.
+        await store.apply([*everything_batch(), AvailabilitySet(connector_id=-1, operative=False)])
+
+    assert_same_snapshot(await store.load(), before)
+    assert await models.Transaction.objects.acount() == 1
+
+
+async def test_it_rolls_back_everything_when_the_last_write_fails(monkeypatch):
+    store = DjangoStore()
+    await store.apply([*EVERY_KIND, QueuePut(message=message(2))])
+    before = await store.load()
+    write_transactions = store_ops._write_transactions
+
+    def write_then_fail(*args):
+        write_transactions(*args)  # everything of the batch is written by now
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store_ops, "_write_transactions", write_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        await store.apply(everything_batch())
+
+    assert_same_snapshot(await store.load(), before)
+    assert await models.TransactionMeterValue.objects.acount() == 2
+
+
+def statements_of_apply(ops: list[StorageOp]) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:  # the connection of the store's thread
+        DjangoStore._apply(ops)
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("BEGIN", "COMMIT"))]
+
+
+async def test_it_writes_a_batch_with_a_statement_or_two_per_table():
+    ops: list[StorageOp] = [TransactionPut(record=tx("k-1"))]
+    ops += [mv("k-1", i, 1000 + i) for i in range(300)]
+    ops += [QueuePut(message=message(seq, action="MeterValues")) for seq in range(1, 101)]
+    ops += [QueueDelete(seq=seq) for seq in range(1, 11)]
+    ops += [AuthCachePut(entry=rec(f"TAG-{i}")) for i in range(50)]
+    ops += [AvailabilitySet(connector_id=n, operative=False) for n in (1, 2, 1)]
+
+    statements = await sync_to_async(statements_of_apply)(ops)
+
+    # queue: delete + upsert; cache, availability: upsert; transactions: read + upsert; meter values:
+    # insert (SQLite takes at most 999 parameters per statement: 249 rows)
+    assert len(statements) <= 9, statements
+    loaded = await DjangoStore().load()
+    assert [m.seq for m in loaded.queue] == list(range(11, 101))
+    assert len(loaded.meter_values["k-1"]) == 300
+
+
+# --- what the engine really journals -------------------------------------------------------------
+
+
+class RecordingStore(MemoryStore):
+    """A MemoryStore that keeps each batch, to replay them on the DjangoStore."""
+
+    def __init__(self, snapshot: Snapshot | None = None) -> None:
+        super().__init__(snapshot)
+        self.batches: list[list[StorageOp]] = []
+
+    async def apply(self, ops):
+        self.batches.append(list(ops))
+        await super().apply(ops)
+
+
+def charging_sessions() -> tuple[list[list[StorageOp]], Snapshot]:
+    """Two sessions on a station (engine and harness of tests/ocpp_core): one stopped and
+    acknowledged, one still running at a power cut. Runs ``asyncio.run`` inside: call it in a thread."""
+    h = StationHarness(config(Core={"MeterValueSampleInterval": 10, "AuthorizationCacheEnabled": True}))
+    h.store = RecordingStore()
+    h.play(h.boot(interval=86400))
+    h.charging(1, "TAG1")
+    h.play(h.advance(35))
+    h.charging(2, "TAG2")
+    h.play(h.advance(25))
+    assert "StopTransaction 1 Local" in h.play(h.token(1, "TAG1"))
+    h.play(h.call("ChangeAvailability", {"connectorId": 2, "type": "Inoperative"}, "cs-9"))
+    h.play(h.advance(15))
+    return h.store.batches, h.store.snapshot()
+
+
+async def test_it_stores_what_the_engine_journals_in_a_charging_session_and_recovers_from_it():
+    batches, expected = await asyncio.to_thread(charging_sessions)
+    kinds = {type(op) for ops in batches for op in ops}
+    assert {TransactionPut, MeterValueAppend, QueuePut, QueueDelete, AuthCachePut, AvailabilitySet} <= kinds
+
+    store = DjangoStore()
+    for ops in batches:
+        await store.apply(ops)
+    loaded = await DjangoStore().load()
+
+    assert_same_snapshot(loaded, expected)
+    assert [t.connector_id for t in loaded.transactions] == [2]  # connector 1's was acknowledged
+    assert len(loaded.meter_values[loaded.transactions[0].tx_key]) >= 2
+    assert [
+        (row["connector_id"], row["acknowledged"]) for row in await sync_to_async(models.Transaction.api_list)()
+    ] == [
+        (2, False),
+        (1, True),
+    ]
+    assert await asyncio.to_thread(power_loss_recovery, loaded) == ["StopTransaction 2 PowerLoss"]
+
+
+def power_loss_recovery(snapshot: Snapshot) -> list[str]:
+    """What a station built from ``snapshot`` sends about transactions once it is booted again."""
+    from tests.ocpp_core.helpers import config
+    from tests.ocpp_core.station_harness import StationHarness
+
+    h = StationHarness(config(Core={"MeterValueSampleInterval": 10}), snapshot, generation="b")
+    return [line for line in h.play(h.boot(interval=86400)) if "Transaction" in line]
