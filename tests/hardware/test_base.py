@@ -113,7 +113,7 @@ async def test_it_dispatches_every_command_to_its_method():
     commands: list[HardwareCommand] = [
         EnableConnector(connector_id=0),
         DisableConnector(connector_id=1),
-        LockConnector(connector_id=1),
+        LockConnector(connector_id=1, ref="lock-1"),
         PauseCharging(connector_id=1),
         ResumeCharging(connector_id=1),
         SetChargingLimit(connector_id=1, limit=Decimal("16"), unit="A", number_phases=1),

@@ -383,7 +383,7 @@ async def test_it_fails_to_lock_on_demand_with_a_transient_error():
     sim, _, _ = make()
     await sim.set_knobs(1, lock_fails=True)
     with pytest.raises(HardwareError, match="lock") as info:
-        await sim.execute(LockConnector(connector_id=1))
+        await sim.execute(LockConnector(connector_id=1, ref="lock-1"))
     assert info.value.permanent is False
     assert sim.snapshot(1)["locked"] is False
 

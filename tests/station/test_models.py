@@ -221,8 +221,9 @@ def test_it_charts_a_measurand_over_a_transaction():
     start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
     tx = Transaction.objects.get()
-    assert tx.series() == [(start, 1000), (start + minute, 1100), (start + 2 * minute, 1200)]
-    assert tx.series("Power.Active.Import") == [(start, 0), (start + minute, 6)]
+    expected_energy = [(start, Decimal(1000)), (start + minute, Decimal(1100)), (start + 2 * minute, Decimal(1200))]
+    assert tx.series() == expected_energy
+    assert tx.series("Power.Active.Import") == [(start, Decimal(0)), (start + minute, Decimal(6))]
 
 
 # --- authorization cache, local list, availability, queue, configuration --------------------------
