@@ -99,8 +99,10 @@ _REMOTE_START_STOP: dict[str, type[RemoteStartTransactionResponse] | type[Remote
 }
 
 
-#: How long a reply waiting for the hardware (UnlockConnector) may wait before an InternalError.
+#: How long a reply waiting for the hardware (UnlockConnector) may wait; then it completes with
+#: :data:`DEFERRED_TIMEOUT_RESULT` (an unlock that did not happen is an UnlockFailed).
 DEFERRED_REPLY_TIMEOUT = timedelta(seconds=10)
+DEFERRED_TIMEOUT_RESULT = "UnlockFailed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +202,8 @@ class ChargePoint:
         if self._in_flight is not None:
             candidates.append(self._in_flight.deadline)
         if self.connected:
-            for due in (self._boot_due, self._heartbeat_due, self.outbox.next_wakeup()):
+            wakeup = self.outbox.next_wakeup() if self._in_flight is None and self.accepted else None
+            for due in (self._boot_due, self._heartbeat_due, wakeup):
                 if due is not None:
                     candidates.append(due)
         candidates += [d.deadline for d in self._deferred.values()]
@@ -234,14 +237,22 @@ class ChargePoint:
         """The websocket closed."""
         if not self.connected:
             return
+        lost: list[QueuedMessage] = []
         if self._in_flight is not None:
-            self.outbox.interrupted(self._in_flight.message)
+            message = self._in_flight.message
+            self.outbox.interrupted(message)
             self._in_flight = None
-        for message in self.outbox.drop_normal():
+            if not message.transactional:
+                lost.append(message)
+        lost += self.outbox.drop_normal()
+        state = self.registration.apply(RegInput.DISCONNECT)
+        for message in lost:
             self._events.append(
                 MessageDropped(action=message.action, unique_id=message.unique_id, reason="connection lost")
             )
-        state = self.registration.apply(RegInput.DISCONNECT)
+            failure = FAILURE_HANDLERS.get(message.action)
+            if failure is not None:
+                failure(self, message, "connection lost", now)
         self._boot_due = None
         self._heartbeat_due = None
         self._events.append(ConnectionStateChanged(connected=False))
@@ -252,8 +263,9 @@ class ChargePoint:
         self.sessions.start(now)
         for ref, deferred in list(self._deferred.items()):
             if now >= deferred.deadline:
+                # The hardware did not answer in time: report the failure its own way.
                 del self._deferred[ref]
-                self._reply_error(deferred.call, InternalError("the hardware did not answer in time"))
+                self._complete_deferred(deferred, DEFERRED_TIMEOUT_RESULT, now)
         self.sessions.tick(now)
         if self._in_flight is not None and now >= self._in_flight.deadline:
             message = self._in_flight.message
@@ -362,9 +374,10 @@ class ChargePoint:
         self._in_flight = _InFlight(message=message, deadline=now + self.message_timeout())
         self._write(rpc.Call(unique_id=message.unique_id, action=message.action, payload=message.payload))
         self._last_call_sent = now
-        if self.accepted and self._heartbeat_due is not None:
+        beat = self._heartbeat_interval()
+        if self.accepted and beat > 0:
             # Any CALL counts as traffic: the heartbeat waits a full interval from now.
-            self._heartbeat_due = now + timedelta(seconds=self._heartbeat_interval())
+            self._heartbeat_due = now + timedelta(seconds=beat)
 
     def _write(self, frame: rpc.Frame) -> None:
         self._out.append(rpc.serialize(frame))
@@ -500,7 +513,7 @@ class ChargePoint:
         if deferred is not None:
             self._complete_deferred(deferred, result, now)
         elif ref.startswith("lock-"):
-            self.sessions.on_lock_result(ref, bool(result), now)
+            self.sessions.on_lock_result(ref, result is not False, now)
         else:
             self.sessions.on_unlock_result(ref, str(result), now)
         self._pump(now)

@@ -4,7 +4,10 @@ Theory of operation
 -------------------
 A transaction is known by the station's own ``tx_key`` from the moment it starts; the central
 system's ``transactionId`` arrives later with StartTransaction.conf (or never, when the
-StartTransaction could not be delivered: then every later message carries ``-1``). Every change
+StartTransaction could not be delivered). Until it is known every message of the transaction
+carries ``-1`` (:meth:`Transaction.wire_transaction_id`); the queue writes the real id into the
+messages still waiting when it arrives, so only a transaction whose StartTransaction was given up
+keeps ``-1`` on the wire (OCPP 1.6 §3.18). Every change
 of a transaction is journaled as a ``TransactionPut`` storage operation and every meter value
 taken during it as a ``MeterValueAppend``, before the message that reports it is sent, so that
 after a SIGKILL or power loss the next start finds:
@@ -31,7 +34,7 @@ from ocpp_core.enums import Reason
 from ocpp_core.messages.core import StartTransactionRequest, StopTransactionRequest
 from ocpp_core.storage import MeterValueAppend, StorageOp, TransactionPut, TransactionRecord
 
-__all__ = ["UNKNOWN_TRANSACTION_ID", "Transaction", "stop_request"]
+__all__ = ["UNKNOWN_TRANSACTION_ID", "Transaction", "restore_meter_values", "stop_request", "stopped_at"]
 
 #: The transactionId used when StartTransaction.conf never came (OCPP 1.6 §3.18 / errata 3.18).
 UNKNOWN_TRANSACTION_ID = -1

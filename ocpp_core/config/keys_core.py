@@ -226,7 +226,7 @@ CORE_KEYS: tuple[KeyDef, ...] = (
     _key(
         "StopTransactionOnEVSideDisconnect",
         BOOL,
-        R,
+        RW,
         "Stop the transaction when the cable is pulled out of the vehicle.",
     ),
     _key(

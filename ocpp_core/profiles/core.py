@@ -1,8 +1,10 @@
 """Core profile: handlers of the central system's CALLs.
 
 Session-related requests (RemoteStart/Stop, Reset, UnlockConnector, ChangeAvailability, ClearCache)
-delegate to :class:`ocpp_core.sessions.SessionManager`; the follow-up work (starting, stopping,
-resetting) runs after the response is written, so the .conf always goes first.
+delegate to :class:`ocpp_core.sessions.SessionManager`. Whatever they cause on the wire follows
+their .conf: starting, stopping and resetting run after the response is written, UnlockConnector
+answers once the hardware did (and stops the transaction after that), and the StatusNotifications
+of a ChangeAvailability are flushed after it.
 """
 
 from __future__ import annotations
@@ -148,7 +150,8 @@ def unlock_connector(cp: ChargePoint, request: UnlockConnectorRequest, call: rpc
 def change_availability(cp: ChargePoint, request: ChangeAvailabilityRequest, call: rpc.Call, now: datetime) -> Reply:
     operative = request.type is AvailabilityType.OPERATIVE
     status = cp.sessions.change_availability(request.connector_id, operative, now)
-    return ChangeAvailabilityResponse(status=AvailabilityStatus(status))
+    # The connectors changed now; their StatusNotifications go after the .conf.
+    return ChangeAvailabilityResponse(status=AvailabilityStatus(status)), cp.sessions.flush_status
 
 
 def clear_cache(cp: ChargePoint, request: ClearCacheRequest, call: rpc.Call, now: datetime) -> Reply:

@@ -24,7 +24,7 @@ __all__ = ["HANDLERS"]
 def trigger_message(cp: ChargePoint, request: TriggerMessageRequest, call: rpc.Call, now: datetime) -> Reply:
     trigger = request.requested_message
     connector = request.connector_id
-    if connector is not None and not 0 < connector <= (cp.config.get_int("NumberOfConnectors") or 0):
+    if connector is not None and not 0 <= connector <= (cp.config.get_int("NumberOfConnectors") or 0):
         return TriggerMessageResponse(status=TriggerMessageStatus.REJECTED)
     action: Callable[[datetime], None] | None = None
     if trigger is MessageTrigger.BOOT_NOTIFICATION:
