@@ -94,6 +94,7 @@ class Driver:
         self._ws: ClientConnection | None = None
         self._wakeup = asyncio.Event()
         self._reconnect_after: float | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self._stopping = False
         #: Set once a connection is established; cleared when it ends (for tests and readiness).
         self.connected = asyncio.Event()
@@ -137,7 +138,10 @@ class Driver:
         self._reconnect_after = delay
         ws = self._ws
         if ws is not None:
-            asyncio.get_running_loop().create_task(ws.close(code=1000, reason="reconnecting"))
+            # Keep a reference: the event loop holds tasks weakly, an unreferenced one may vanish.
+            task = asyncio.get_running_loop().create_task(ws.close(code=1000, reason="reconnecting"))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     # ------------------------------------------------------------------------------------------
     def _url_and_options(self) -> tuple[str, dict[str, Any]]:
@@ -184,7 +188,19 @@ class Driver:
         )
 
     async def run(self) -> None:
-        """Connect, serve, and reconnect with back-off until cancelled or :meth:`stop` is called."""
+        """Connect, serve, and reconnect with back-off until cancelled or :meth:`stop` is called.
+
+        The engine's timers run for the whole time, connected or not.
+        """
+        timers = asyncio.ensure_future(self._timers())
+        try:
+            await self._connect_loop()
+        finally:
+            timers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timers
+
+    async def _connect_loop(self) -> None:
         delays = self._backoff()
         while not self.stop_requested():
             try:
@@ -242,10 +258,8 @@ class Driver:
             await self.step(self.cp.connection_made)
             async with asyncio.TaskGroup() as group:
                 reader = group.create_task(self._read(ws))
-                timer = group.create_task(self._timers())
                 pinger = group.create_task(self._ping(ws))
                 await reader
-                timer.cancel()
                 pinger.cancel()
         finally:
             self._ws = None
@@ -265,12 +279,16 @@ class Driver:
             pass
 
     async def _timers(self) -> None:
+        """Wake at the engine's next deadline, connected or not (sampling goes on offline)."""
         while True:
             self._wakeup.clear()
             deadline = self.cp.next_deadline()
-            timeout = None if deadline is None else max(0.0, (deadline - self._clock()).total_seconds())
+            delay = None if deadline is None else max(0.0, (deadline - self._clock()).total_seconds())
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # races with the inner wait finishing, and then this task would never end.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout)
+                async with asyncio.timeout(delay):
+                    await self._wakeup.wait()
             deadline = self.cp.next_deadline()
             if deadline is not None and deadline <= self._clock():
                 await self.step(self.cp.tick)

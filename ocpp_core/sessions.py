@@ -295,6 +295,9 @@ class SessionManager:
                 self.reporter.observe(connector, now)
         elif isinstance(event, FaultCleared):
             if connector.clear_error(event.fault_id):
+                session = self.sessions.get(event.connector_id)
+                if session is not None and not connector.faulted:
+                    self._cable_waiting_after_fault(session, now)
                 self.reporter.observe(connector, now)
         elif isinstance(event, TokenPresented):
             target = self.identification.token_connector(event.connector_id, event.id_tag)
@@ -331,6 +334,20 @@ class SessionManager:
             self.begin_transaction(session, now)
         else:
             self.apply(n, ConnectorInput.USAGE_INITIATED, now, info="EVConnected")  # A2, F2
+            self.arm_timeout(session, now)
+
+    def _cable_waiting_after_fault(self, session: Session, now: datetime) -> None:
+        """A cable plugged in during a fault is a new session once the fault clears (I2)."""
+        n = session.connector_id
+        if (
+            session.plugged
+            and session.tx is None
+            and session.grant is None
+            and session.locked_for is None
+            and self.connectors[n].state is ChargePointStatus.AVAILABLE
+            and self.usable(n)
+        ):
+            self.connectors[n].apply(ConnectorInput.USAGE_INITIATED, info="EVConnected")
             self.arm_timeout(session, now)
 
     def _on_unplug(self, session: Session, now: datetime) -> None:
@@ -410,7 +427,7 @@ class SessionManager:
             self.unlock(n)  # nothing starts after all: do not keep the cable
         else:
             failure = FaultRaised(
-                connector_id=n, error_code="ConnectorLockFailure", fault_id=f"{_LOCK_FAILURE}-{n}", is_fault=False
+                connector_id=n, error_code="ConnectorLockFailure", fault_id=f"{_LOCK_FAILURE}-{n}", is_fault=True
             )
             if self.connectors[n].raise_error(failure):
                 self.reporter.observe(self.connectors[n], now)

@@ -17,7 +17,7 @@ def test_it_tc_041_refuses_starts_while_faulted_and_returns_to_the_previous_stat
     assert [e.status for e in h.events_of(AuthorizationRefused)] == ["Faulted"]
     assert h.play(h.call("RemoteStartTransaction", {"connectorId": 1, "idTag": "TAG1"})) == ["conf Rejected"]
     assert not any(f[2] == "StartTransaction" for f in h.wire if f[0] == 2)
-    assert h.play(h.clear_fault(1)) == ["SN 1 Available"]
+    assert h.play(h.clear_fault(1)) == ["SN 1 Preparing"]  # I2: the cable plugged meanwhile starts a session
     assert h.play(h.token(1, "TAG1")) == ["Authorize TAG1", "StartTransaction 1 TAG1", "SN 1 Charging"]
 
 

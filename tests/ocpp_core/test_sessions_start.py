@@ -239,18 +239,22 @@ def test_it_tc_024_reports_a_lock_failure_and_does_not_start():
     h = station(ConnectionTimeOut=30)
     h.lock_ok[1] = False
     h.play(h.plug(1))
-    assert h.play(h.token(1, "TAG1")) == ["Authorize TAG1", "SN 1 Preparing ConnectorLockFailure"]
+    # OCTT TC_024: the lock failure is a fault (status Faulted, errorCode ConnectorLockFailure)
+    assert h.play(h.token(1, "TAG1")) == ["Authorize TAG1", "SN 1 Faulted ConnectorLockFailure"]
     assert h.cp.sessions.transaction_on(1) is None
-    assert h.play(h.advance(30)) == ["SN 1 Finishing ConnectorLockFailure"]
-    assert h.play(h.unplug(1)) == ["SN 1 Available"]  # the warning ends with the session
+    assert h.play(h.advance(30)) == []  # the session times out underneath, silently while faulted
+    assert h.play(h.unplug(1)) == ["SN 1 Available"]  # the fault ends with the session
 
 
-def test_it_clears_the_lock_failure_when_a_later_lock_works():
+def test_it_clears_the_lock_failure_with_the_session_and_charges_next_time():
     h = station()
     h.lock_ok[1] = False
     h.play(h.plug(1))
     h.play(h.token(1, "TAG1"))
+    assert h.play(h.token(1, "TAG1")) == []  # refused while faulted
+    assert h.play(h.unplug(1)) == ["SN 1 Available"]
     h.lock_ok[1] = True
+    assert h.play(h.plug(1)) == ["SN 1 Preparing"]
     assert h.play(h.token(1, "TAG1")) == ["Authorize TAG1", "StartTransaction 1 TAG1", "SN 1 Charging"]
 
 
