@@ -3,7 +3,8 @@
 Every view checks the token first (401), then the method (405), then the body (400, naming the
 field), and only then calls the :class:`~station.runtime.StationController`, whose exceptions map to
 404 (:class:`~station.runtime.UnknownConnector`), 409 (:class:`~station.runtime.ActionConflict`),
-400 (``ValueError``) and 503 (:class:`~station.runtime.StationNotRunning`).
+400 (``ValueError``) and 503 (:class:`~station.runtime.StationNotRunning`). In the split deployment
+the controller is :class:`station.remote.RemoteController`, which forwards to the OCPP worker.
 """
 
 from __future__ import annotations
@@ -113,19 +114,24 @@ def _string_field(body: dict[str, Any], name: str, *, max_length: int, required:
 
 @api_view("GET")
 async def station(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(runtime.get_controller().station_status())
+    controller = await runtime.running_controller()
+    # A controller in another process (station.remote.RemoteController) reads its status without
+    # blocking the event loop; the in-process Station answers at once.
+    read_async = getattr(controller, "astation_status", None)
+    status = await read_async() if read_async is not None else controller.station_status()
+    return JsonResponse(status)
 
 
 @api_view("GET")
 async def transactions(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(await runtime.get_controller().transactions(), safe=False)
+    return JsonResponse(await (await runtime.running_controller()).transactions(), safe=False)
 
 
 def _connector_action(action: ConnectorAction) -> View:
     @api_view("POST")
     async def view(request: HttpRequest, n: int) -> HttpResponse:
         read_body(request, ())
-        await action(runtime.get_controller(), n)
+        await action((await runtime.running_controller()), n)
         return _accepted()
 
     return view
@@ -141,13 +147,13 @@ ev_resume = _connector_action(lambda controller, n: controller.ev_resume(n))
 async def present_token(request: HttpRequest, n: int) -> HttpResponse:
     body = read_body(request, ("id_tag",))
     id_tag = _string_field(body, "id_tag", max_length=ID_TAG_MAX_LENGTH, required=True)
-    await runtime.get_controller().present_token(n, id_tag)
+    await (await runtime.running_controller()).present_token(n, id_tag)
     return _accepted()
 
 
 @api_view("POST", "DELETE")
 async def faults(request: HttpRequest, n: int) -> HttpResponse:
-    controller = runtime.get_controller()
+    controller = await runtime.running_controller()
     if request.method == "DELETE":
         read_body(request, ())
         await controller.clear_faults(n)
@@ -175,7 +181,7 @@ async def simulator(request: HttpRequest, n: int) -> HttpResponse:
                 raise BadRequest("power_w: must not be negative")
         elif not isinstance(value, bool):
             raise BadRequest(f"{name}: must be true or false")
-    await runtime.get_controller().simulator_knobs(n, **knobs)
+    await (await runtime.running_controller()).simulator_knobs(n, **knobs)
     return _accepted()
 
 

@@ -14,6 +14,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from station.remote import install_web_controller  # noqa: E402
+
+# Split deployment (STATION_CHANNEL_LAYER=redis): the control API forwards to the OCPP worker.
+install_web_controller()
+
 #: Browser websocket routes (the dashboard's consumers go here).
 websocket_urlpatterns: list[object] = []
 

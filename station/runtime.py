@@ -10,6 +10,7 @@ of a reboot, keeping the HTTP server (and its address) up.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ __all__ = [
     "UnknownConnector",
     "effective_config",
     "get_controller",
+    "mark_starting",
+    "running_controller",
     "run_station",
     "set_controller",
 ]
@@ -84,15 +87,53 @@ log = logging.getLogger(__name__)
 _controller: StationController | None = None
 
 
+#: Set while ``run_station`` is building its station: the API waits for it instead of a 503.
+_starting = False
+_waiters: list[asyncio.Future[None]] = []
+#: How long a control API request waits for a station that is still starting.
+STARTUP_WAIT_SECONDS = 15.0
+
+
 def get_controller() -> StationController:
     if _controller is None:
         raise StationNotRunning("the station is not running in this process")
     return _controller
 
 
+async def running_controller(timeout: float = STARTUP_WAIT_SECONDS) -> StationController:  # noqa: ASYNC109
+    """The controller; while the station is still starting, wait for it (bounded) rather than 503."""
+    if _controller is None and _starting:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        _waiters.append(waiter)
+        try:
+            async with asyncio.timeout(timeout):
+                await waiter
+        except TimeoutError:
+            pass
+        finally:
+            if waiter in _waiters:
+                _waiters.remove(waiter)
+    return get_controller()
+
+
 def set_controller(controller: StationController | None) -> None:
     global _controller
     _controller = controller
+    if controller is not None:
+        for waiter in _waiters:
+            if not waiter.done():
+                waiter.get_loop().call_soon_threadsafe(_wake, waiter)
+
+
+def mark_starting(starting: bool = True) -> None:
+    """Say that a station is (or is no longer) being started in this process."""
+    global _starting
+    _starting = starting
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 #: Stands for "no central system configured": the station runs locally without connecting.
@@ -113,19 +154,27 @@ def effective_config(options: RuntimeOptions, data: dict[str, Any]) -> dict[str,
 
 async def run_station(options: RuntimeOptions) -> None:
     """Run the station until cancelled (a Reset restarts it in place, on the same HTTP address)."""
+    from station.remote import control_listener
     from station.station import Station  # imports Django models: only once Django is set up
 
     data = json.loads(options.config_path.read_text(encoding="utf-8"))
     boot_reason = "PowerUp"
-    while True:
-        station = await Station.create(effective_config(options, data), boot_reason=boot_reason)
-        set_controller(station)
-        try:
-            reset = await station.run()
-        finally:
-            set_controller(None)
-            await station.close()
-        if reset is None:
-            return
-        log.info("restarting after a %s reset", reset)
-        boot_reason = "RemoteReset"
+    mark_starting()
+    try:
+        # Split deployment hook: with the Redis channel layer, serve the control API's actions that
+        # the web process forwards (station/remote.py); a no-op with the in-memory layer.
+        async with control_listener():
+            while True:
+                station = await Station.create(effective_config(options, data), boot_reason=boot_reason)
+                set_controller(station)
+                try:
+                    reset = await station.run()
+                finally:
+                    set_controller(None)
+                    await station.close()
+                if reset is None:
+                    return
+                log.info("restarting after a %s reset", reset)
+                boot_reason = "RemoteReset"
+    finally:
+        mark_starting(False)

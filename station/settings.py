@@ -10,6 +10,7 @@
 | ``STATION_ALLOWED_HOSTS`` | comma-separated host names | ``localhost,127.0.0.1,[::1]`` |
 | ``STATION_API_TOKEN`` | the control API's bearer token | generated into the data dir |
 | ``STATION_TRACE_MAX_ROWS`` | message trace rows kept | ``200000`` |
+| ``STATION_TRACE_MAX_AGE_DAYS`` | message trace rows older than this many days are deleted (> 0) | unset: no age limit |
 | ``STATION_TRACE_CONSOLE`` | also log every frame to the console | off |
 | ``STATION_SIMULATOR_SAMPLE_SECONDS`` | seconds between the simulator's meter samples (> 0) | ``5`` |
 
@@ -168,6 +169,12 @@ except (OSError, ValueError) as exc:
 STATION_API_TOKEN = env_secret("STATION_API_TOKEN")
 STATION_API_TOKEN_FILE = STATION_DATA_DIR / "api-token"
 STATION_TRACE_MAX_ROWS = env_int("STATION_TRACE_MAX_ROWS", 200_000, minimum=1)
+#: Days of message trace kept (None: no age limit, only STATION_TRACE_MAX_ROWS).
+STATION_TRACE_MAX_AGE_DAYS: float | None = (
+    env_float("STATION_TRACE_MAX_AGE_DAYS", 0.0, above=0)
+    if os.environ.get("STATION_TRACE_MAX_AGE_DAYS", "").strip()
+    else None
+)
 STATION_TRACE_CONSOLE = env_bool("STATION_TRACE_CONSOLE", False)
 STATION_SIMULATOR_SAMPLE_SECONDS = env_float("STATION_SIMULATOR_SAMPLE_SECONDS", 5.0, above=0)
 STATION_DEFAULT_CONFIG = BASE_DIR / "fixtures" / "demo-config.json"

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from ocpp_core import rpc
 from ocpp_core.errors import CallErrorException
@@ -146,9 +147,23 @@ class DjangoStore:
         self._prune_trace()
 
     def _prune_trace(self) -> None:
-        # Ids only grow, so everything at or below (newest id - max rows) is beyond the limit. This
-        # costs one indexed query when there is nothing to delete; deleting in batches keeps each
-        # write transaction (and the SQLite write lock) short.
+        # By age first (STATION_TRACE_MAX_AGE_DAYS, when set): rows older than the cutoff, found
+        # through the time index -- one indexed query when there is nothing to delete.
+        max_age_days = settings.STATION_TRACE_MAX_AGE_DAYS
+        if max_age_days is not None:
+            cutoff_time = timezone.now() - timedelta(days=max_age_days)
+            while True:
+                old = list(
+                    models.TraceEntry.objects.filter(time__lt=cutoff_time)
+                    .order_by("time")
+                    .values_list("id", flat=True)[: self.trace_delete_batch]
+                )
+                if not old:
+                    break
+                models.TraceEntry.objects.filter(id__in=old).delete()
+        # Then by count: ids only grow, so everything at or below (newest id - max rows) is beyond
+        # the limit. This costs one indexed query when there is nothing to delete; deleting in
+        # batches keeps each write transaction (and the SQLite write lock) short.
         newest = models.TraceEntry.objects.aggregate(newest=Max("id"))["newest"]
         if newest is None or newest <= self.trace_max_rows:
             return

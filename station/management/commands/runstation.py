@@ -24,7 +24,7 @@ from django.db.migrations.executor import MigrationExecutor
 from ocpp_core.config import ConfigRegistry
 from ocpp_core.errors import ConfigError
 from station.auth_token import ensure_api_token
-from station.runtime import RuntimeOptions, effective_config, run_station
+from station.runtime import RuntimeOptions, effective_config, mark_starting, run_station
 
 log = logging.getLogger("station.runstation")
 
@@ -140,6 +140,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Control API token: {token}")
             self.stdout.flush()
         station = run_with_demo_csms(runtime_options) if demo else run_station(runtime_options)
+        mark_starting()  # API requests arriving before the station is built wait for it
         if self.serve(host, port, station, verbosity=options["verbosity"]):
             raise SystemExit(1)
 
