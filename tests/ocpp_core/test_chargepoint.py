@@ -304,3 +304,18 @@ def test_it_never_crashes_on_arbitrary_frames_in_any_state(state, text):
     h.cp.receive_text(text, h.now)
     for frame in h.flush():
         assert frame[0] in (2, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "action"),
+    [
+        ("DiagnosticsStatusNotification", "DiagnosticsStatusNotification"),
+        ("FirmwareStatusNotification", "FirmwareStatusNotification"),
+    ],
+)
+def test_it_reports_idle_firmware_and_diagnostics_status_when_triggered(trigger, action):
+    h = Harness()
+    h.boot()
+    reply, sent = h.call("TriggerMessage", {"requestedMessage": trigger})
+    assert reply[2] == {"status": "Accepted"}
+    assert sent[2] == action and sent[3] == {"status": "Idle"}
