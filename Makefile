@@ -39,6 +39,7 @@ test-unit: venv
 
 # Browser tests need their own pytest process (../shared/STACK.md §5, gotcha 1); exit 5 = none yet.
 test-e2e: venv
+	@if [ ! -d tests/e2e ]; then echo "no browser tests yet (tests/e2e)"; exit 0; fi; \
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no browser tests collected"; exit 0; fi; exit $$rc
 
 lint: venv
