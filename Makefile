@@ -19,6 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## run: set up and start the station with the simulator (and a demo central system unless one is configured)
 run: venv
 	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py ensure_admin
 	$(PY) manage.py runstation --demo-csms-if-unconfigured $(RUN_ARGS)
 
 ## browsers: Debian's Chromium for the browser tests (Playwright cannot download its own here)

@@ -19,8 +19,10 @@ from station.remote import install_web_controller  # noqa: E402
 # Split deployment (STATION_CHANNEL_LAYER=redis): the control API forwards to the OCPP worker.
 install_web_controller()
 
-#: Browser websocket routes (the dashboard's consumers go here).
-websocket_urlpatterns: list[object] = []
+from station.dashboard.routing import websocket_urlpatterns as dashboard_websockets  # noqa: E402
+
+#: Browser websocket routes: the dashboard's live updates.
+websocket_urlpatterns: list[object] = [*dashboard_websockets]
 
 application = ProtocolTypeRouter(
     {

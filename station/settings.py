@@ -194,6 +194,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "station",
+    "station.dashboard",
 ]
 
 MIDDLEWARE = [

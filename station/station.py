@@ -33,6 +33,7 @@ from ocpp_core.config import ConfigRegistry
 from ocpp_core.events import Event
 from ocpp_core.inputs import HardwareInput
 from station import models
+from station.dashboard import live
 from station.runtime import UNCONFIGURED_URI, ActionConflict, UnknownConnector
 from station.store import DjangoStore, TraceRecord
 
@@ -129,6 +130,7 @@ class Station:
     # ------------------------------------------------------------------------------------------
     async def _on_hardware(self, event: HardwareInput) -> None:
         await self.driver.step(lambda now: self.cp.handle_input(event, now))
+        live.station_changed(self)
 
     async def _on_events(self, events: list[Event]) -> None:
         for event in events:
@@ -137,6 +139,7 @@ class Station:
                     self._reset.set_result(event.kind)
             elif isinstance(event, HardwareCommand):
                 self._spawn(self._execute(event))
+        live.station_changed(self, events)
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -159,6 +162,7 @@ class Station:
     async def _on_frame(self, direction: Literal["in", "out"], text: str, time: datetime) -> None:
         record = self._trace_actions.action_for(TraceRecord.from_frame(direction, text, time))
         await self.store.append_trace([record])
+        live.frame_traced(self, record)
         if settings.STATION_TRACE_CONSOLE:
             log.info("%s %s", "→" if direction == "out" else "←", text)
 

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from django.urls import path, re_path
-from django.views.generic import TemplateView
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from station import api, openapi
 
-urlpatterns = [
-    # A placeholder until the dashboard lands.
-    path("", TemplateView.as_view(template_name="station/overview.html"), name="overview"),
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("station.dashboard.urls")),
     path("api/v1/station", api.station, name="api-station"),
     path("api/v1/transactions", api.transactions, name="api-transactions"),
     path("api/v1/connectors/<int:n>/plug", api.plug, name="api-plug"),

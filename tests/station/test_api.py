@@ -299,7 +299,7 @@ async def test_it_serves_the_openapi_document(async_client, controller):
     assert response.json() == json.loads(json.dumps(OPENAPI))
 
 
-def test_it_shows_an_overview_page_without_login(client):
+def test_it_sends_anonymous_visitors_of_the_dashboard_to_the_login_page(client):
     response = client.get("/")
-    assert response.status_code == 200
-    assert b"OCPP 1.6J station controller" in response.content
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -1,0 +1,494 @@
+"""Dashboard pages: overview, configuration, authorization, charging profiles, simulator panel.
+
+Pages (GET) are sync views reading the database; what they show of the running engine is read on
+the station's own loop (:func:`on_station_loop`), never from the request's thread. Actions (POST)
+are async views on that loop, calling the controller like the control API does. An action answers
+an htmx request with the fragment it changed and a plain form post with a redirect (the message
+shown on the next page), so every form works without JavaScript too.
+
+The trace and the transactions are in :mod:`.views_trace` and :mod:`.views_transactions`.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from typing import IO, Any, TypeVar
+from urllib.parse import urlencode
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from ocpp_core.config import ChangeStatus, ConfigRegistry
+from ocpp_core.config.keys import SECTIONS
+from ocpp_core.config.keys_model import Access, Exposure, ValueType
+from station import models, runtime
+from station.dashboard import control, live
+from station.dashboard.forms import ConfigValueForm, FaultForm, KnobsForm, TokenForm
+from station.dashboard.models import ConfigChangeLog
+from station.dashboard.traces import pair_rows
+
+T = TypeVar("T")
+
+#: The browsers' websocket (station/dashboard/routing.py).
+WS_PATH = "/ws/dashboard/"
+
+#: (page name, URL name, label) of the main navigation, in order.
+NAV = (
+    ("overview", "dashboard:overview", "Overview"),
+    ("trace", "dashboard:trace", "Message trace"),
+    ("configuration", "dashboard:configuration", "Configuration"),
+    ("authorization", "dashboard:authorization", "Authorization"),
+    ("charging-profiles", "dashboard:charging-profiles", "Charging profiles"),
+    ("transactions", "dashboard:transactions", "Transactions"),
+    ("simulator", "dashboard:simulator", "Simulator"),
+)
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+
+def on_station_loop(fn: Callable[[], T]) -> T:
+    """Run ``fn`` on the event loop the station runs on (from a sync view's thread)."""
+
+    async def run() -> T:
+        return fn()
+
+    return async_to_sync(run)()
+
+
+def read_status() -> dict[str, Any] | None:
+    """The live status (None: no station), from a sync view."""
+    return async_to_sync(control.current_status)()
+
+
+def page_context(page: str, status: dict[str, Any] | None, *, ws_query: str = "", **extra: Any) -> dict[str, Any]:
+    """What every page's layout needs: navigation, the station's status, the websocket URL."""
+    context = live.present(status)
+    query = urlencode({"view": page}) + (f"&{ws_query}" if ws_query else "")
+    context.update(page=page, nav=NAV, ws_url=f"{WS_PATH}?{query}", **extra)
+    return context
+
+
+async def arender(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """``render`` from an async view (templates may read the session user: a sync context)."""
+    response: HttpResponse = await sync_to_async(render)(request, template, context, status=status)
+    return response
+
+
+#: Bytes read from a download's temporary file at a time.
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+def download(write: Callable[[IO[str]], object], filename: str, content_type: str) -> StreamingHttpResponse:
+    """An attachment of what ``write`` writes (UTF-8 text), through a temporary file.
+
+    Memory stays flat whatever the size: ``write`` fills the file, then the body streams it as an
+    async iterator (daphne reads a sync iterator into memory whole first); the file is closed, and
+    so deleted, when the response ends.
+    """
+    spool = tempfile.TemporaryFile()  # noqa: SIM115  # outlives this function: the response closes it
+    try:
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        write(text)
+        text.flush()
+        text.detach()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            while block := await sync_to_async(spool.read, thread_sensitive=False)(DOWNLOAD_CHUNK):
+                yield block
+        finally:
+            spool.close()
+
+    response = StreamingHttpResponse(chunks(), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    return response
+
+
+def _done(request: HtmxHttpRequest, fallback: str, level: int, text: str) -> HttpResponse | None:
+    """A plain form post: record the message and redirect (303) to ``fallback``; htmx: None."""
+    if request.htmx:
+        return None
+    messages.add_message(request, level, text)
+    return HttpResponseRedirect(fallback, status=303)
+
+
+# --- overview -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def overview(request: HtmxHttpRequest) -> HttpResponse:
+    status = read_status()
+    if status is not None and status.get("last_heartbeat") is None:
+        # This process has not seen one since it started: the trace remembers.
+        heartbeat = (
+            models.TraceEntry.objects.filter(
+                action="Heartbeat", direction="in", message_type=models.TraceEntry.MessageType.CALLRESULT
+            )
+            .order_by("-time", "-id")
+            .values_list("time", flat=True)
+            .first()
+        )
+        status = {**status, "last_heartbeat": heartbeat.isoformat() if heartbeat is not None else None}
+    return render(request, "station/overview.html", page_context("overview", status))
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    """One configuration key as its row shows it."""
+
+    key: str
+    section: str
+    type: str
+    readonly: bool
+    write_only: bool
+    value: str | None
+    is_set: bool
+    active: bool
+    editable: bool
+    reboot_required: bool
+    description: str
+    input: str  # "boolean" (a select), "number", "text" or "password" (the write-only key)
+    #: whether the key's feature profile (section) is in use at all
+    section_active: bool = True
+
+    @property
+    def anchor(self) -> str:
+        return f"key-{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    active: bool
+    rows: list[KeyRow]
+
+
+def _input_kind(value_type: ValueType, write_only: bool) -> str:
+    if write_only:
+        return "password"
+    return {ValueType.BOOLEAN: "boolean", ValueType.INTEGER: "number"}.get(value_type, "text")
+
+
+def config_rows(config: ConfigRegistry) -> list[KeyRow]:
+    """Every key of the registry, secrets masked (``all_entries``), in definition order.
+
+    A section is in use when any of its keys is reported (GetConfiguration); in a section in use,
+    a key that is not reported is an optional key this station's file leaves out.
+    """
+    rows = []
+    for entry in config.all_entries():
+        definition = config.definition(entry.key)
+        write_only = entry.access is Access.WRITE_ONLY
+        rows.append(
+            KeyRow(
+                key=entry.key,
+                section=entry.section,
+                type=entry.type.value,
+                readonly=entry.readonly,
+                write_only=write_only,
+                value=None if write_only else entry.value,
+                is_set=entry.is_set,
+                active=entry.visible,
+                editable=entry.visible and not entry.readonly and definition.exposure is Exposure.PLAIN,
+                reboot_required=entry.reboot_required,
+                description=entry.description,
+                input=_input_kind(entry.type, write_only),
+            )
+        )
+    active_sections = {row.section for row in rows if row.active}
+    return [replace(row, section_active=row.section in active_sections) for row in rows]
+
+
+def config_sections(config: ConfigRegistry) -> list[Section]:
+    by_section: dict[str, list[KeyRow]] = {}
+    for row in config_rows(config):
+        by_section.setdefault(row.section, []).append(row)
+    order = {name: i for i, name in enumerate(SECTIONS)}
+    return [
+        Section(name, any(row.active for row in rows), rows)
+        for name, rows in sorted(by_section.items(), key=lambda item: order.get(item[0], len(order)))
+    ]
+
+
+def config_row(config: ConfigRegistry, key: str) -> KeyRow | None:
+    try:
+        canonical = config.definition(key).name
+    except KeyError:
+        return None
+    return next((row for row in config_rows(config) if row.key == canonical), None)
+
+
+def _csms_changes() -> list[dict[str, Any]]:
+    """The central system's latest ChangeConfiguration CALLs, with the status it was answered."""
+    import json
+
+    calls = list(
+        models.TraceEntry.objects.filter(
+            action="ChangeConfiguration", direction="in", message_type=models.TraceEntry.MessageType.CALL
+        ).order_by("-time", "-id")[:10]
+    )
+    changes = []
+    for row in pair_rows(calls):
+        try:
+            payload = json.loads(row.entry.payload)[3]
+        except (ValueError, IndexError, KeyError, TypeError):
+            payload = {}
+        answer = (
+            models.TraceEntry.objects.filter(id=row.partner.id).values_list("payload", flat=True).first()
+            if row.partner is not None
+            else None
+        )
+        try:
+            outcome = json.loads(answer)[2].get("status") if answer else None
+        except (ValueError, IndexError, AttributeError, TypeError):
+            outcome = None
+        changes.append(
+            {
+                "time": row.entry.time,
+                "key": payload.get("key") if isinstance(payload, dict) else None,
+                "value": payload.get("value") if isinstance(payload, dict) else None,
+                "status": outcome or "no answer",
+                "id": row.entry.id,
+            }
+        )
+    return changes
+
+
+@login_required
+@require_GET
+def configuration(request: HtmxHttpRequest) -> HttpResponse:
+    status = read_status()
+    try:
+        target = control.station()
+    except control.StationUnavailable as exc:
+        context = page_context("configuration", status, unavailable=str(exc))
+        return render(request, "station/configuration.html", context, status=503)
+    sections = on_station_loop(lambda: config_sections(target.cp.config))
+    context = page_context(
+        "configuration",
+        status,
+        sections=sections,
+        changes=list(ConfigChangeLog.objects.all()[:20]),
+        csms_changes=_csms_changes(),
+    )
+    return render(request, "station/configuration.html", context)
+
+
+@login_required
+@require_POST
+async def configuration_change(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    user = await request.auser()
+    fallback = reverse("dashboard:configuration")
+    try:
+        target = control.station()
+    except control.StationUnavailable as exc:
+        if (redirect := _done(request, fallback, messages.ERROR, str(exc))) is not None:
+            return redirect
+        return await arender(request, "station/message.html", {"level": "error", "text": str(exc)}, status=503)
+    config = target.cp.config
+    row = config_row(config, key)
+    if row is None:
+        raise Http404(f"{key} is not a configuration key of this station")
+    form = ConfigValueForm(request.POST)
+    secret = config.definition(row.key).secret
+    if form.is_valid():
+        value = form.cleaned_data["value"]
+        outcome = await control.change_configuration(target, row.key, value)
+    else:
+        value = str(request.POST.get("value", ""))[:500]
+        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        outcome = control.ConfigOutcome(ChangeStatus.REJECTED, row.key, row.section, f"{row.key}: {problems}")
+    await ConfigChangeLog.objects.acreate(
+        user=user if user.is_authenticated else None,
+        username=user.get_username(),
+        key=outcome.key,
+        section=outcome.section,
+        value="***" if secret else value,
+        status=outcome.status.value,
+        reason=outcome.reason,
+    )
+    if outcome.applied:
+        shown = "was set" if secret else f"= {value!r}"
+        text = f"{outcome.key} {shown}" + (
+            ": the station applies it after a reboot (RebootRequired)"
+            if outcome.status is ChangeStatus.REBOOT_REQUIRED
+            else "."
+        )
+        level = messages.WARNING if outcome.status is ChangeStatus.REBOOT_REQUIRED else messages.SUCCESS
+    else:
+        text = f"{outcome.status.value}: {outcome.reason}"
+        level = messages.ERROR
+    if (redirect := _done(request, f"{fallback}#{row.anchor}", level, text)) is not None:
+        return redirect
+    fresh = config_row(config, row.key) or row
+    context = {"row": fresh, "outcome": outcome, "message": text, "level": messages.DEFAULT_TAGS[level]}
+    return await arender(request, "station/config_key.html", context)
+
+
+# --- authorization -------------------------------------------------------------------------------
+
+
+def _cache_context() -> dict[str, Any]:
+    return {"cache": list(models.AuthCacheEntry.objects.order_by("id"))}
+
+
+@login_required
+@require_GET
+def authorization(request: HtmxHttpRequest) -> HttpResponse:
+    context = page_context(
+        "authorization",
+        read_status(),
+        local_list_version=models.LocalListVersion.current(),
+        local_list=list(models.LocalListEntry.objects.order_by("id")),
+        **_cache_context(),
+    )
+    return render(request, "station/authorization.html", context)
+
+
+@login_required
+@require_POST
+async def authorization_cache_clear(request: HtmxHttpRequest) -> HttpResponse:
+    fallback = reverse("dashboard:authorization")
+    try:
+        cleared = await control.clear_cache(control.station())
+    except control.StationUnavailable as exc:
+        cleared, text, level = False, str(exc), messages.ERROR
+    else:
+        text, level = (
+            ("The authorization cache was cleared.", messages.SUCCESS)
+            if cleared
+            else ("Rejected: this station has no authorization cache (AuthorizationCacheEnabled).", messages.ERROR)
+        )
+    if (redirect := _done(request, fallback, level, text)) is not None:
+        return redirect
+    context = {**await sync_to_async(_cache_context)(), "message": text, "level": messages.DEFAULT_TAGS[level]}
+    return await arender(request, "station/auth_cache.html", context)
+
+
+# --- charging profiles ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def charging_profiles(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "station/charging_profiles.html", page_context("charging-profiles", read_status()))
+
+
+# --- simulator panel -----------------------------------------------------------------------------
+
+
+def _simulator_forms(status: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
+    """Forms of each connector, the knobs filled in with the simulator's current values."""
+    forms: dict[int, dict[str, Any]] = {}
+    for connector in (status or {}).get("connectors", ()):
+        n = connector["connector_id"]
+        knobs = (connector.get("simulator") or {}).get("knobs") or {}
+        forms[n] = {
+            "token": TokenForm(prefix=f"c{n}"),
+            "fault": FaultForm(prefix=f"c{n}"),
+            "knobs": KnobsForm(initial=knobs, prefix=f"c{n}") if n > 0 else None,
+        }
+    return forms
+
+
+def _panel_context(status: dict[str, Any] | None) -> dict[str, Any]:
+    context = page_context("simulator", status)
+    forms = _simulator_forms(status)
+    cards = context["connectors"] + ([context["station_card"]] if context["station_card"] else [])
+    context["panels"] = [{"card": card, **forms.get(card.connector_id, {})} for card in cards]
+    return context
+
+
+@login_required
+@require_GET
+def simulator(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "station/simulator.html", _panel_context(read_status()))
+
+
+#: action in the URL -> (controller method, form class or None, past-tense description)
+SIMULATOR_ACTIONS: dict[str, tuple[str, type[TokenForm | FaultForm | KnobsForm] | None, str]] = {
+    "plug": ("plug", None, "EV plugged in"),
+    "unplug": ("unplug", None, "EV unplugged"),
+    "ev-suspend": ("ev_suspend", None, "EV suspended charging"),
+    "ev-resume": ("ev_resume", None, "EV resumed charging"),
+    "present-token": ("present_token", TokenForm, "idTag presented"),
+    "raise-fault": ("raise_fault", FaultForm, "fault raised"),
+    "clear-faults": ("clear_faults", None, "faults cleared"),
+    "knobs": ("simulator_knobs", KnobsForm, "knobs set"),
+}
+
+
+@login_required
+@require_POST
+async def simulator_action(request: HtmxHttpRequest, n: int, action: str) -> HttpResponse:
+    spec = SIMULATOR_ACTIONS.get(action)
+    if spec is None:
+        raise Http404(f"no simulator action {action!r}")
+    method, form_class, done = spec
+    form = form_class(request.POST, prefix=f"c{n}") if form_class is not None else None
+    name = "Station" if n == 0 else f"Connector {n}"
+    refused_form = False
+    if form is not None and not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[field].label if field in form.fields else field}: {error}"
+            for field, errors in form.errors.items()
+            for error in errors
+        )
+        text, level, refused_form = f"{name}: {problems}", messages.ERROR, True
+    else:
+        data = form.cleaned_data if form is not None else {}
+        try:
+            controller = runtime.get_controller()
+            if method == "simulator_knobs":
+                await controller.simulator_knobs(n, **data)
+            elif method == "present_token":
+                await controller.present_token(n, data["id_tag"])
+            elif method == "raise_fault":
+                await controller.raise_fault(n, data["error_code"], data.get("info") or "")
+            else:
+                await getattr(controller, method)(n)
+        except runtime.UnknownConnector as exc:
+            raise Http404(str(exc)) from None
+        except (runtime.ActionConflict, runtime.StationNotRunning, ValueError) as exc:
+            text, level = f"{name}: {exc}", messages.ERROR
+        else:
+            extra = f" ({data['id_tag']})" if method == "present_token" else ""
+            text, level = f"{name}: {done}{extra}.", messages.SUCCESS
+    if (redirect := _done(request, f"{reverse('dashboard:simulator')}#sim-{n}", level, text)) is not None:
+        return redirect
+    context = _panel_context(await control.current_status())
+    panel = next((p for p in context["panels"] if p["card"].connector_id == n), None)
+    if panel is None:
+        raise Http404(f"connector {n} does not exist")
+    if form is not None and refused_form:
+        panel = {**panel, form_class_key(form): form}  # show the refused values with their errors
+    context = {**context, "panel": panel, "message": text, "level": messages.DEFAULT_TAGS[level]}
+    # htmx swaps only 2xx answers: a refusal is still a 200 carrying the message (and role=alert).
+    return await arender(request, "station/simulator_connector.html", context)
+
+
+def form_class_key(form: TokenForm | FaultForm | KnobsForm) -> str:
+    return {TokenForm: "token", FaultForm: "fault", KnobsForm: "knobs"}[type(form)]
