@@ -286,6 +286,7 @@ class SessionManager:
             session = self.sessions.get(event.connector_id)
             if session is not None:
                 session.last_sample = event
+                self._journal_reading(session, event)
             return
         connector = self.connectors.get(event.connector_id)
         if connector is None:
@@ -335,6 +336,16 @@ class SessionManager:
         else:
             self.apply(n, ConnectorInput.USAGE_INITIATED, now, info="EVConnected")  # A2, F2
             self.arm_timeout(session, now)
+
+    def _journal_reading(self, session: Session, sample: MeterSample) -> None:
+        """Keep the running transaction's last energy reading journaled: after a power loss the
+        StopTransaction(PowerLoss) carries it as meterStop, whatever the sampling intervals are."""
+        tx = session.tx
+        if tx is None or tx.stopped:
+            return
+        wh = energy_register_wh(sample)
+        if wh is not None and wh != tx.record.meter_last:
+            self.journal(tx.update(meter_last=wh, meter_last_time=sample.timestamp))
 
     def _cable_waiting_after_fault(self, session: Session, now: datetime) -> None:
         """A cable plugged in during a fault is a new session once the fault clears (I2)."""

@@ -172,7 +172,8 @@ def test_it_tc_032_2_stops_an_interrupted_transaction_with_power_loss_exactly_on
     h2, seen = power_cycle(h)
     assert seen == [f"StopTransaction {tx_id} PowerLoss", "SN 0 Available", "SN 1 Available", "SN 2 Available"]
     (stop,) = calls(h2, "StopTransaction")
-    assert stop["meterStop"] == 1040 and stop["timestamp"] == "2026-03-01T12:00:20.000Z"
+    # the last reading the meter gave before the power went (journaled with every new reading)
+    assert (stop["meterStop"], stop["timestamp"]) == (1050, "2026-03-01T12:00:25.000Z")
     contexts = [d["sampledValue"][0]["context"] for d in stop["transactionData"]]
     assert contexts == ["Transaction.Begin", "Sample.Periodic", "Sample.Periodic"]
     assert h2.store.snapshot().transactions == ()
@@ -243,3 +244,15 @@ def test_it_skips_a_journaled_meter_value_it_cannot_read():
         "Transaction.Begin",
         "Sample.Periodic",
     ]
+
+
+def test_it_journals_every_new_energy_reading_so_a_power_loss_stop_is_exact():
+    from ocpp_core.storage import TransactionPut
+
+    h = station(MeterValueSampleInterval=0, ClockAlignedDataInterval=0)
+    h.charging(1)
+    h.store.applied.clear()
+    h.advance(60)  # energy flows for a minute ...
+    h.sample(1)  # ... and the meter reports it, with no MeterValues configured
+    puts = [op.record for op in h.store.applied if isinstance(op, TransactionPut)]
+    assert puts and puts[-1].meter_last > puts[-1].meter_start
