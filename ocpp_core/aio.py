@@ -135,13 +135,20 @@ class Driver:
                 await outcome
 
     def _request_reconnect(self, delay: float) -> None:
-        self._reconnect_after = delay
+        """Close the connection after ``delay`` seconds (the central system reads our last answer
+        meanwhile, e.g. the ChangeConfiguration.conf of a new AuthorizationKey), then reconnect."""
+        self._reconnect_after = 0.0
         ws = self._ws
         if ws is not None:
             # Keep a reference: the event loop holds tasks weakly, an unreferenced one may vanish.
-            task = asyncio.get_running_loop().create_task(ws.close(code=1000, reason="reconnecting"))
+            task = asyncio.get_running_loop().create_task(self._close_later(ws, delay))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
+
+    @staticmethod
+    async def _close_later(ws: ClientConnection, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await ws.close(code=1000, reason="reconnecting")
 
     # ------------------------------------------------------------------------------------------
     def _url_and_options(self) -> tuple[str, dict[str, Any]]:
