@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -60,8 +61,6 @@ class _TraceActions:
         action = self._actions.pop(record.unique_id, "")
         if not action or record.action:
             return record
-        from dataclasses import replace
-
         return replace(record, action=action)
 
 
