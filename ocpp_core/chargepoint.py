@@ -36,7 +36,7 @@ from typing import Any
 from ocpp_core import rpc, validation
 from ocpp_core.authorization import Authorizer
 from ocpp_core.commands import DisableConnector, EnableConnector
-from ocpp_core.config import ConfigRegistry
+from ocpp_core.config import ChangeResult, ConfigRegistry
 from ocpp_core.enums import FeatureProfile, RegistrationStatus, RemoteStartStopStatus
 from ocpp_core.errors import (
     ActionNotImplemented,
@@ -50,10 +50,12 @@ from ocpp_core.events import (
     AuthorizationRefused,
     CallIgnored,
     ClockSync,
+    ConfigurationChanged,
     ConnectionStateChanged,
     Event,
     MessageDropped,
     PeerProtocolViolation,
+    ReconnectRequested,
     RegistrationChanged,
     ResponseReceived,
 )
@@ -98,6 +100,10 @@ _REMOTE_START_STOP: dict[str, type[RemoteStartTransactionResponse] | type[Remote
     "RemoteStopTransaction": RemoteStopTransactionResponse,
 }
 
+
+#: Keys whose change forces a new connection with the new credentials (Security Whitepaper A01/A05),
+#: with the seconds to wait before closing (the central system reads our answer meanwhile).
+_RECONNECT_KEYS = {"AuthorizationKey": 1.0, "SecurityProfile": 2.0}
 
 #: How long a reply waiting for the hardware (UnlockConnector) may wait; then it completes with
 #: :data:`DEFERRED_TIMEOUT_RESULT` (an unlock that did not happen is an UnlockFailed).
@@ -587,6 +593,40 @@ class ChargePoint:
         Sends StatusNotification for connector 0 and every connector (errata 3.22).
         """
         self.sessions.status_burst(now)
+
+    def change_configuration(self, key: str, value: str, now: datetime, *, source: str = "Local") -> ChangeResult:
+        """Change a configuration key locally (an operator, the integrator) exactly as a
+        ChangeConfiguration from the central system would: same checks, persistence, event and
+        side effects. Returns the registry's result (status and, when refused, the rule)."""
+        result, after = self.prepare_configuration_change(key, value, source=source)
+        if after is not None:
+            after(now)
+        return result
+
+    def prepare_configuration_change(
+        self, key: str, value: str, *, source: str
+    ) -> tuple[ChangeResult, Callable[[datetime], None] | None]:
+        """Apply and persist a change; the returned callable runs its side effects (timers,
+        reconnect) -- after the ChangeConfiguration.conf when the central system asked."""
+        result = self.config.change_configuration(key, value)
+        if result.status not in ("Accepted", "RebootRequired") or result.key is None or result.section is None:
+            return result, None
+        changed, section = result.key, result.section
+        self.persist_config(section, changed, result.persist_value)
+        shown = "***" if changed == "AuthorizationKey" else result.new_value
+        self._events.append(ConfigurationChanged(key=changed, value=shown, source=source))
+
+        def after(when: datetime) -> None:
+            if changed == "HeartbeatInterval":
+                self.heartbeat_interval_changed(when)
+            self.sessions.settings_changed(changed, when)
+            reconnect_delay = _RECONNECT_KEYS.get(changed)
+            if reconnect_delay is not None and (
+                changed == "SecurityProfile" or self.config.get_int("SecurityProfile") in (1, 2)
+            ):
+                self._events.append(ReconnectRequested(delay=reconnect_delay, reason=f"{changed} changed"))
+
+        return result, after
 
     def heartbeat_interval_changed(self, now: datetime) -> None:
         """Restart the heartbeat timer after HeartbeatInterval changed."""

@@ -25,7 +25,6 @@ from ocpp_core.enums import (
     ResetStatus,
     UnlockStatus,
 )
-from ocpp_core.events import ConfigurationChanged, ReconnectRequested
 from ocpp_core.messages.core import (
     ChangeAvailabilityRequest,
     ChangeAvailabilityResponse,
@@ -54,10 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["HANDLERS"]
 
 
-#: Keys whose change forces a new connection with the new credentials (Security Whitepaper A01/A05).
-_RECONNECT_KEYS = {"AuthorizationKey": 1.0, "SecurityProfile": 2.0}
-
-
 def get_configuration(cp: ChargePoint, request: GetConfigurationRequest, call: rpc.Call, now: datetime) -> Reply:
     known, unknown = cp.config.get_configuration(list(request.key) if request.key else None)
     return GetConfigurationResponse(
@@ -68,24 +63,9 @@ def get_configuration(cp: ChargePoint, request: GetConfigurationRequest, call: r
 
 
 def change_configuration(cp: ChargePoint, request: ChangeConfigurationRequest, call: rpc.Call, now: datetime) -> Reply:
-    result = cp.config.change_configuration(request.key, request.value)
+    result, after = cp.prepare_configuration_change(request.key, request.value, source="CentralSystem")
     response = ChangeConfigurationResponse(status=ConfigurationStatus(result.status))
-    if result.status not in ("Accepted", "RebootRequired") or result.key is None or result.section is None:
-        return response
-    key, section = result.key, result.section
-    cp.persist_config(section, key, result.persist_value)
-    shown = "***" if key == "AuthorizationKey" else result.new_value
-    cp.emit(ConfigurationChanged(key=key, value=shown, source="CentralSystem"))
-
-    def after(when: datetime) -> None:
-        if key == "HeartbeatInterval":
-            cp.heartbeat_interval_changed(when)
-        cp.sessions.settings_changed(key, when)
-        reconnect_delay = _RECONNECT_KEYS.get(key)
-        if reconnect_delay is not None and (key == "SecurityProfile" or cp.config.get_int("SecurityProfile") in (1, 2)):
-            cp.emit(ReconnectRequested(delay=reconnect_delay, reason=f"{key} changed"))
-
-    return response, after
+    return (response, after) if after is not None else response
 
 
 def data_transfer(cp: ChargePoint, request: DataTransferRequest, call: rpc.Call, now: datetime) -> Reply:

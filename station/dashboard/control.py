@@ -14,14 +14,11 @@ is not thread-safe.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ocpp_core import rpc, validation
+from ocpp_core import validation
 from ocpp_core.config import ChangeStatus
 from ocpp_core.errors import CallErrorException
-from ocpp_core.messages.core import ChangeConfigurationRequest
-from ocpp_core.profiles import core as core_profile
 from station import runtime
 from station.dashboard import live
 
@@ -83,15 +80,9 @@ async def change_configuration(target: Station, key: str, value: str) -> ConfigO
     """Change ``key`` exactly as a ChangeConfiguration from the central system would.
 
     The payload is checked against the ChangeConfiguration schema (key at most 50 characters,
-    value at most 500), then the engine's own ChangeConfiguration handler runs: the registry's
-    checks, persistence, the ConfigurationChanged event and the side effects (heartbeat timer,
-    metering, reconnect after a credential change). The handler answers only a status; for a
-    refused change the registry is asked once more for the rule that was broken (a refused change
-    alters nothing, so asking again is harmless).
-
-    Adapter: ``ocpp_core`` has no public "change a key locally" entry point yet; with a
-    ``ChargePoint.change_configuration(key, value, now, source=...)`` returning the registry's
-    ``ChangeResult`` this function would be one call.
+    value at most 500), then :meth:`ocpp_core.chargepoint.ChargePoint.change_configuration` applies
+    it: the registry's checks, persistence, the ConfigurationChanged event (source "Dashboard")
+    and the side effects (heartbeat timer, metering, reconnect after a credential change).
     """
     config = target.cp.config
     try:
@@ -100,25 +91,12 @@ async def change_configuration(target: Station, key: str, value: str) -> ConfigO
     except KeyError:
         canonical, section = key, ""
     try:
-        request = validation.load("ChangeConfiguration", "request", {"key": key, "value": value})
+        validation.validate("ChangeConfiguration", "request", {"key": key, "value": value})
     except CallErrorException as exc:
         return ConfigOutcome(ChangeStatus.REJECTED, canonical, section, f"{canonical}: {exc.description}")
-    assert isinstance(request, ChangeConfigurationRequest)
-    call = rpc.Call(unique_id="dashboard", action="ChangeConfiguration", payload={"key": key, "value": value})
-
-    def apply(now: datetime) -> tuple[ChangeStatus, str]:
-        reply = core_profile.change_configuration(target.cp, request, call, now)
-        after = None
-        if isinstance(reply, tuple):
-            reply, after = reply
-        if after is not None:
-            after(now)
-        status = ChangeStatus(reply.status.value)
-        if status in (ChangeStatus.ACCEPTED, ChangeStatus.REBOOT_REQUIRED):
-            return status, ""
-        return status, config.change_configuration(key, value).reason  # refused again, changing nothing
-
-    status, reason = await target.driver.step(apply)
+    result = await target.driver.step(lambda now: target.cp.change_configuration(key, value, now, source="Dashboard"))
+    status = ChangeStatus(result.status)
+    reason = "" if status in (ChangeStatus.ACCEPTED, ChangeStatus.REBOOT_REQUIRED) else result.reason
     return ConfigOutcome(status, canonical, section, reason)
 
 

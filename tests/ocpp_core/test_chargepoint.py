@@ -319,3 +319,18 @@ def test_it_reports_idle_firmware_and_diagnostics_status_when_triggered(trigger,
     reply, sent = h.call("TriggerMessage", {"requestedMessage": trigger})
     assert reply[2] == {"status": "Accepted"}
     assert sent[2] == action and sent[3] == {"status": "Idle"}
+
+
+def test_it_changes_configuration_locally_with_the_same_rules_and_side_effects():
+    h = Harness()
+    h.boot(interval=60)
+    result = h.cp.change_configuration("HeartbeatInterval", "15", h.now, source="Dashboard")
+    assert result.status == "Accepted"
+    h.flush()
+    assert ConfigSet(section="Core", key="HeartbeatInterval", value=15) in h.store.applied
+    assert [(e.key, e.source) for e in h.events_of(ConfigurationChanged)] == [("HeartbeatInterval", "Dashboard")]
+    (beat,) = h.advance(15)
+    assert beat[2] == "Heartbeat"
+    refused = h.cp.change_configuration("HeartbeatInterval", "-1", h.now)
+    assert refused.status == "Rejected" and "HeartbeatInterval" in refused.reason
+    assert h.cp.config.get_int("HeartbeatInterval") == 15
