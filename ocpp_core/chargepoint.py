@@ -151,7 +151,6 @@ class ChargePoint:
         self._in_flight: _InFlight | None = None
         self._boot_due: datetime | None = None
         self._heartbeat_due: datetime | None = None
-        self._last_call_sent: datetime | None = None
         #: Vendor DataTransfer handlers by (vendorId, messageId); messageId None = every message.
         self.data_transfer_handlers: dict[tuple[str, str | None], DataTransferHandler] = {}
         #: TriggerMessage handlers by MessageTrigger value: connector -> action to run after the
@@ -379,7 +378,6 @@ class ChargePoint:
             return
         self._in_flight = _InFlight(message=message, deadline=now + self.message_timeout())
         self._write(rpc.Call(unique_id=message.unique_id, action=message.action, payload=message.payload))
-        self._last_call_sent = now
         beat = self._heartbeat_interval()
         if self.accepted and beat > 0:
             # Any CALL counts as traffic: the heartbeat waits a full interval from now.

@@ -210,6 +210,7 @@ class RemoteController:
         self.names = names or deployment_names()
         self.timeout = timeout
         self.board = StatusBoard(url or redis_url(), self.names.status_key)
+        self._posting: set[asyncio.Task[None]] = set()
 
     @property
     def layer(self) -> Any:
@@ -263,6 +264,12 @@ class RemoteController:
     async def simulator_knobs(self, n: int, **knobs: Any) -> None:
         await self._forward("simulator_knobs", n=n, **knobs)
 
+    def _post_soon(self, layer: Any, reply_to: str) -> None:
+        """Post our own timeout message (keeping the task referenced: the loop holds tasks weakly)."""
+        task = asyncio.ensure_future(_post(layer, reply_to, TIMED_OUT))
+        self._posting.add(task)
+        task.add_done_callback(self._posting.discard)
+
     async def _forward(self, action: str, **args: Any) -> None:
         from channels.exceptions import ChannelFull
 
@@ -277,7 +284,7 @@ class RemoteController:
             # cancelling the receive: a cancelled blocking Redis read can swallow the
             # cancellation (redis/redis-py#2028) and lose a message. asyncio.timeout stays as
             # a backstop for a Redis server that stops answering altogether.
-            timer = loop.call_later(self.timeout, lambda: asyncio.ensure_future(_post(layer, reply_to, TIMED_OUT)))
+            timer = loop.call_later(self.timeout, self._post_soon, layer, reply_to)
             async with asyncio.timeout(self.timeout + BACKSTOP):
                 reply = await layer.receive(reply_to)
         except TimeoutError:
