@@ -42,8 +42,7 @@ Rules (OCPP 1.6 §3.5, errata 3.4/3.5/3.17):
 6. The cache holds at most ``max_cache_size`` entries. Inserting into a full cache evicts the
    oldest non-valid entry (not Accepted, or expired) first, else the oldest valid one. "Oldest" is
    the order of first insertion (a refreshed entry keeps its place, as a database row keeps its
-   key). There is no storage operation to delete one cache row, so an eviction is written as
-   ``AuthCacheClear`` followed by an ``AuthCachePut`` per remaining entry, in order.
+   key). An eviction is one ``AuthCacheDelete`` per evicted entry.
 """
 
 from __future__ import annotations
@@ -58,6 +57,7 @@ from ocpp_core.datatypes import IdTagInfo
 from ocpp_core.enums import AuthorizationStatus
 from ocpp_core.storage import (
     AuthCacheClear,
+    AuthCacheDelete,
     AuthCachePut,
     IdTagRecord,
     LocalListReplace,
@@ -272,9 +272,9 @@ class Authorizer:
         if record.id_tag not in self._cache and len(self._cache) >= self._max_cache:
             assert now is not None  # only remember() inserts new ids
             while len(self._cache) >= self._max_cache:
-                del self._cache[self._eviction_victim(now)]
-            self._ops.append(AuthCacheClear())
-            self._ops.extend(AuthCachePut(entry=kept) for kept in self._cache.values())
+                victim = self._eviction_victim(now)
+                del self._cache[victim]
+                self._ops.append(AuthCacheDelete(id_tag=victim))
         self._cache[record.id_tag] = record
         self._ops.append(AuthCachePut(entry=record))
 

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "AuthCacheClear",
+    "AuthCacheDelete",
     "AuthCachePut",
     "AvailabilitySet",
     "ConfigSet",
@@ -100,6 +101,13 @@ class AuthCachePut:
     """Insert or replace an authorization cache entry."""
 
     entry: IdTagRecord
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthCacheDelete:
+    """Remove one authorization cache entry (evicted from a full cache)."""
+
+    id_tag: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,6 +192,7 @@ StorageOp = (
     | QueueDelete
     | ConfigSet
     | AuthCachePut
+    | AuthCacheDelete
     | AuthCacheClear
     | LocalListReplace
     | LocalListUpdate
@@ -253,6 +262,8 @@ class MemoryStore:
                 state.config_overlay.setdefault(op.section, {})[op.key] = copy.deepcopy(op.value)
             elif isinstance(op, AuthCachePut):
                 cache[op.entry.id_tag] = op.entry
+            elif isinstance(op, AuthCacheDelete):
+                cache.pop(op.id_tag, None)
             elif isinstance(op, AuthCacheClear):
                 cache.clear()
             elif isinstance(op, LocalListReplace):

@@ -34,6 +34,7 @@ from typing import Any
 
 from ocpp_core.storage import (
     AuthCacheClear,
+    AuthCacheDelete,
     AuthCachePut,
     AvailabilitySet,
     ConfigSet,
@@ -64,6 +65,8 @@ class Batch:
     config: dict[tuple[str, str], Any] = field(default_factory=dict)
     #: the cache was cleared before the puts in ``auth_cache``
     auth_cache_cleared: bool = False
+    #: removed before the puts are written, so a deleted-then-put id is re-created at the end
+    auth_cache_deleted: set[str] = field(default_factory=set)
     auth_cache: dict[str, IdTagRecord] = field(default_factory=dict)
     local_list: list[LocalListReplace | LocalListUpdate] = field(default_factory=list)
     availability: dict[int, tuple[bool, bool | None]] = field(default_factory=dict)
@@ -78,6 +81,7 @@ class Batch:
         models.ConfigOverride.upsert(self.config)
         if self.auth_cache_cleared:
             models.AuthCacheEntry.clear()
+        models.AuthCacheEntry.remove(self.auth_cache_deleted)
         models.AuthCacheEntry.upsert(self.auth_cache.values())
         for op in self.local_list:
             _write_local_list(op)
@@ -99,9 +103,13 @@ def fold(ops: Iterable[StorageOp]) -> Batch:
             batch.config[op.section, op.key] = op.value
         elif isinstance(op, AuthCachePut):
             batch.auth_cache[op.entry.id_tag] = op.entry
+        elif isinstance(op, AuthCacheDelete):
+            batch.auth_cache.pop(op.id_tag, None)
+            batch.auth_cache_deleted.add(op.id_tag)
         elif isinstance(op, AuthCacheClear):
             batch.auth_cache_cleared = True
             batch.auth_cache.clear()
+            batch.auth_cache_deleted.clear()
         elif isinstance(op, LocalListReplace | LocalListUpdate):
             batch.local_list.append(op)
         elif isinstance(op, AvailabilitySet):

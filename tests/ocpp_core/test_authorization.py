@@ -14,6 +14,7 @@ from ocpp_core.datatypes import IdTagInfo
 from ocpp_core.enums import AuthorizationStatus as S
 from ocpp_core.storage import (
     AuthCacheClear,
+    AuthCacheDelete,
     AuthCachePut,
     IdTagRecord,
     LocalListReplace,
@@ -386,17 +387,12 @@ def test_it_keeps_an_entrys_place_when_it_is_refreshed() -> None:
     assert [r.id_tag for r in auth.cache_entries()] == ["B", "C"]
 
 
-def test_it_writes_an_eviction_as_a_rewrite_of_the_cache() -> None:
+def test_it_writes_an_eviction_as_the_deletion_of_the_evicted_entry() -> None:
     store = MemoryStore(Snapshot(auth_cache=(rec("A"), rec("B", S.BLOCKED), rec("C"))))
     auth = Authorizer.from_snapshot(asyncio.run(store.load()), registry(), max_cache_size=3)
     auth.remember("D", info(), T0)
     ops = auth.take_ops()
-    assert ops == [
-        AuthCacheClear(),
-        AuthCachePut(entry=rec("A")),
-        AuthCachePut(entry=rec("C")),
-        AuthCachePut(entry=rec("D")),
-    ]
+    assert ops == [AuthCacheDelete(id_tag="B"), AuthCachePut(entry=rec("D"))]
     assert apply(store, ops).auth_cache == (rec("A"), rec("C"), rec("D"))
 
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from ocpp_core.storage import (
     AuthCacheClear,
+    AuthCacheDelete,
     AuthCachePut,
     AvailabilitySet,
     ConfigSet,
@@ -290,6 +291,7 @@ storage_ops = st.one_of(
     ),
     st.builds(AuthCachePut, entry=id_tag_records),
     st.just(AuthCacheClear()),
+    st.builds(AuthCacheDelete, id_tag=tags),
     st.builds(LocalListReplace, version=st.integers(-1, 50), entries=st.lists(id_tag_records, max_size=4).map(tuple)),
     st.builds(
         LocalListUpdate,
