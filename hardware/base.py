@@ -14,6 +14,11 @@ Errors: a command that the hardware could not carry out raises :class:`HardwareE
 pass (a lock that jammed, a busy bus), True for one that cannot (a command the hardware does not
 support, a value it never accepts). :class:`UnknownConnector` is the permanent error for a
 connector id the hardware does not have.
+
+Firmware and diagnostics: :meth:`Adapter.install_firmware` installs an image the station
+downloaded and :meth:`Adapter.collect_logs` hands over what the hardware knows about itself for a
+diagnostics bundle. :class:`AdapterBase` implements both for hardware that can do neither (the
+installation fails with a permanent :class:`HardwareError`; there are no logs).
 """
 
 from __future__ import annotations
@@ -23,12 +28,14 @@ import collections
 import logging
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Protocol, assert_never, runtime_checkable
 
 from ocpp_core.commands import (
     DisableConnector,
     EnableConnector,
     HardwareCommand,
+    InstallFirmware,
     LockConnector,
     PauseCharging,
     ResetStation,
@@ -154,15 +161,29 @@ class Adapter(Protocol):
         """Restart the station hardware: ``kind`` is ``"Soft"`` or ``"Hard"``."""
         ...
 
+    async def install_firmware(self, path: Path) -> str | None:
+        """Install the firmware image at ``path``; returns the version now installed (None: the
+        hardware cannot tell). Raises :class:`HardwareError` when the image cannot be installed.
+
+        The new firmware runs after the reboot the station asks for next (``reset("Hard")``).
+        """
+        ...
+
+    async def collect_logs(self) -> dict[str, bytes]:
+        """What the hardware can tell about itself for a diagnostics bundle: file name -> content."""
+        ...
+
     async def execute(self, command: HardwareCommand) -> object | None:
-        """Carry out ``command``; the result of a command that has one (``Unlock``), else None."""
+        """Carry out ``command``; the result of a command that has one (``Unlock``: the status,
+        ``InstallFirmware``: the version), else None."""
         ...
 
 
 async def execute_command(adapter: Adapter, command: HardwareCommand) -> object | None:
     """Dispatch ``command`` to the matching method of ``adapter`` and return its result.
 
-    ``Unlock`` returns the UnlockStatus wire value; every other command returns None.
+    ``Unlock`` returns the UnlockStatus wire value, ``InstallFirmware`` the version installed (or
+    None); every other command returns None.
     """
     match command:
         case EnableConnector(connector_id=connector_id):
@@ -181,6 +202,8 @@ async def execute_command(adapter: Adapter, command: HardwareCommand) -> object 
             await adapter.set_limit(command.connector_id, command.limit, command.unit, command.number_phases)
         case ResetStation(kind=kind):
             await adapter.reset(kind)
+        case InstallFirmware(path=path):
+            return await adapter.install_firmware(Path(path))
         case _:
             assert_never(command)
     return None
@@ -234,6 +257,14 @@ class AdapterBase(abc.ABC):
 
     async def stop(self) -> None:
         return None
+
+    async def install_firmware(self, path: Path) -> str | None:
+        """Hardware without firmware installation: always fails (permanently)."""
+        raise HardwareError("this hardware cannot install firmware", permanent=True)
+
+    async def collect_logs(self) -> dict[str, bytes]:
+        """Hardware without logs of its own: nothing."""
+        return {}
 
     @abc.abstractmethod
     def connector_ids(self) -> tuple[int, ...]: ...

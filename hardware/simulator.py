@@ -1,4 +1,4 @@
-"""The simulated charger: connectors, cables, locks, EVs, energy meters and faults.
+"""The simulated charger adapter: connectors, cables, locks, EVs, faults, firmware, the control API.
 
 Theory of operation
 -------------------
@@ -7,21 +7,13 @@ Theory of operation
   injected ``sleep``. Nothing is random. Energies and powers are exact fractions internally and
   are rounded only when a reading is built, so two simulators fed the same inputs at the same
   clock readings report identical samples.
-* Energy is integrated lazily. Before any change of state (a control call, a command, a sample)
-  the simulator integrates every connector's power from the last integration up to ``clock()``;
-  power is constant between two changes. A clock that goes backwards integrates nothing until it
-  has caught up, so the registers never decrease (nor do the samples' timestamps).
-* Energy flows on a connector when all of these hold: the station and the connector are enabled,
-  the engine has resumed charging (``resume_charging``; ``pause_charging`` stops it), no fault
-  (``is_fault``) is active on the connector or on connector 0, an EV is plugged, it is not
-  suspended and its battery is not full. The EV then draws ``min(power_w knob, offered)`` where
-  the offer is the connector's rating (``max_current_a``) capped by the connector's limit (in A:
-  ``A × 230 V × phases``; in W: as is). A limit on connector 0 caps the station's total, shared
-  out water-filling (no connector gets more than it asks; the rest is split equally).
+* Energy is integrated lazily before any change of state (a control call, a command, a sample),
+  up to ``clock()``. Energy flows on a connector when the station and the connector are enabled,
+  the engine has resumed charging (``resume_charging``; ``pause_charging`` stops it), no fault is
+  active, and a plugged EV wants it; the power, energy, SoC and meter-sample rules are in
+  :mod:`hardware.simulator_physics`, which holds the physics this adapter inherits.
 * The cable lock is independent of energy flow: the engine decides when to lock. A fixed cable
   has no lock: ``lock`` succeeds and ``unlock`` answers ``NotSupported``.
-* SoC: a plugged EV arrives with ``initial_soc`` percent of a ``battery_wh`` battery and gains
-  what it draws. When it is full it stops drawing and the simulator reports ``EvSuspended``.
 * Control methods (the control API) validate before they change anything: an unknown connector
   raises :class:`~hardware.base.UnknownConnector` (404), an impossible action in the current state
   :class:`SimulatorStateError` (409), a bad value ``ValueError`` naming the field (400). Connector
@@ -29,27 +21,38 @@ Theory of operation
   (plug, unplug, EV suspend/resume and knobs on it are state errors).
 * Every state change the hardware would observe is reported to the subscribers as an
   :mod:`ocpp_core.inputs` event, in order.
+* Firmware: :meth:`SimulatorAdapter.install_firmware` "installs" an image by recording its
+  version, which the station then reports. An image whose first line is ``SIMFW <version>`` has
+  that version (a ``SIMFW`` line without a valid version is a corrupt image); any other non-empty
+  file takes the version from its name (``firmware-2.1.bin`` → ``firmware-2.1``). An empty or
+  missing image, a corrupt one, or the knob ``firmware_install_fails`` make the installation fail.
 
-Meter samples carry, per connector: Energy.Active.Import.Register (total and per phase, Wh),
-Power.Active.Import (total and per phase, W), Current.Import, Voltage and Frequency (per phase),
-Current.Offered (A), Power.Offered (W), Temperature (Celsius, Body) and, with an EV plugged, SoC
-(Percent, EV). OCPP 1.6 has no unit for hertz: Frequency readings carry the unit ``""``, which
-the engine leaves out of the SampledValue. Connector 0 has no meter (``sample(0)`` is None).
+Connector 0 has no meter (``sample(0)`` is None).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-import math
+import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, TypeVar
 
 from hardware.base import AdapterBase, HardwareError, UnknownConnector
+from hardware.simulator_physics import (
+    NOMINAL_VOLTAGE,
+    Connector,
+    Fault,
+    Limit,
+    SimulatorPhysics,
+    floor_decimal,
+    round_decimal,
+)
 from ocpp_core.enums import ChargePointErrorCode, UnlockStatus
 from ocpp_core.inputs import (
     EvResumed,
@@ -57,7 +60,6 @@ from ocpp_core.inputs import (
     FaultCleared,
     FaultRaised,
     HardwareInput,
-    MeterReading,
     MeterSample,
     PlugIn,
     TokenPresented,
@@ -70,52 +72,17 @@ logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-NOMINAL_VOLTAGE = 230
-"""Volts between a phase and neutral; converts a current limit into power."""
-
 CHARGE_POINT_ERROR_CODES = frozenset(ChargePointErrorCode) - {ChargePointErrorCode.NO_ERROR}
 """The ChargePointErrorCode wire values a fault may carry (``NoError`` is not a fault)."""
 
-_PHASE_NAMES = ("L1", "L2", "L3")
 _MAX_INFO = 50  # StatusNotification.info is a CiString50
 _MAX_ID_TAG = 20  # IdToken is a CiString20
+_MAX_VERSION = 50  # BootNotification.firmwareVersion is a CiString50
+_VERSION = re.compile(rf"[!-~]{{1,{_MAX_VERSION}}}")  # printable ASCII, no spaces
 
 
 class SimulatorStateError(Exception):
     """The action is impossible in the simulated hardware's current state (the control API: 409)."""
-
-
-@dataclass(slots=True)
-class _Limit:
-    value: Fraction
-    unit: str
-    number_phases: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Fault:
-    fault_id: str
-    error_code: str
-    info: str | None
-    is_fault: bool
-
-
-@dataclass(slots=True)
-class _Connector:
-    connector_id: int
-    fixed_cable: bool
-    ev_power_w: Fraction
-    energy_wh: list[Fraction]
-    lock_fails: bool = False
-    unlock_fails: bool = False
-    plugged: bool = False
-    locked: bool = False
-    ev_suspended: bool = False
-    enabled: bool = True
-    delivery_enabled: bool = False
-    limit: _Limit | None = None
-    session_wh: Fraction = Fraction(0)
-    faults: dict[str, _Fault] = field(default_factory=dict)
 
 
 def _number(name: str, value: object, *, minimum: Fraction | None = None, positive: bool = False) -> Fraction:
@@ -153,32 +120,11 @@ def _flag(name: str, value: object) -> bool:
     return value
 
 
-def _floor(value: Fraction, places: int) -> Decimal:
-    """``value`` rounded down to ``places`` decimals (registers: rounding never makes them decrease)."""
-    return Decimal(math.floor(value * 10**places)).scaleb(-places)
-
-
-def _round(value: Fraction, places: int) -> Decimal:
-    """``value`` rounded half-even to ``places`` decimals."""
-    return Decimal(round(value * 10**places)).scaleb(-places)
-
-
-def _share(demands: dict[int, Fraction], cap: Fraction) -> dict[int, Fraction]:
-    """Water-fill ``cap`` over ``demands``: none gets more than it asks, the rest is split equally."""
-    shares: dict[int, Fraction] = {}
-    remaining = cap
-    ordered = sorted(demands.items(), key=lambda item: (item[1], item[0]))
-    for index, (connector_id, demand) in enumerate(ordered):
-        shares[connector_id] = min(demand, remaining / (len(ordered) - index))
-        remaining -= shares[connector_id]
-    return shares
-
-
 def _default_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class SimulatorAdapter(AdapterBase):
+class SimulatorAdapter(SimulatorPhysics, AdapterBase):
     """A deterministic simulated charger with ``connectors`` connectors (ids 1..N).
 
     ``clock`` returns aware datetimes; ``sleep`` waits a number of seconds (both default to the
@@ -205,6 +151,7 @@ class SimulatorAdapter(AdapterBase):
         battery_wh: int | float | Decimal = 60000,
         initial_soc: int | float | Decimal = 20,
         ambient_c: int | float | Decimal = 25,
+        firmware_version: str | None = None,
     ) -> None:
         super().__init__()
         if not _whole(connectors) or connectors < 1:
@@ -226,7 +173,7 @@ class SimulatorAdapter(AdapterBase):
         self._phases = phases
         self._last = self._now()
         self._connectors = {
-            n: _Connector(
+            n: Connector(
                 connector_id=n,
                 fixed_cable=fixed,
                 ev_power_w=ev_power_w,
@@ -235,13 +182,17 @@ class SimulatorAdapter(AdapterBase):
             for n in range(1, connectors + 1)
         }
         self._station_enabled = True
-        self._station_limit: _Limit | None = None
-        self._station_faults: dict[str, _Fault] = {}
+        self._station_limit: Limit | None = None
+        self._station_faults: dict[str, Fault] = {}
         self._fault_count = 0
         self._reset_count = 0
         self._last_reset: str | None = None
         self._outbox: list[HardwareInput] = []
         self._sampler: asyncio.Task[None] | None = None
+        self.firmware_version = firmware_version
+        #: Knob: the next firmware installations fail.
+        self.firmware_install_fails = False
+        self._firmware_installs = 0
 
     # -- the Adapter interface -------------------------------------------------------------
 
@@ -312,11 +263,11 @@ class SimulatorAdapter(AdapterBase):
             raise HardwareError(f"limit unit must be 'A' or 'W', not {unit!r}", permanent=True)
         if number_phases is not None and number_phases not in (1, 2, 3):
             raise HardwareError(f"number_phases must be 1, 2 or 3, not {number_phases!r}", permanent=True)
-        new: _Limit | None = None
+        new: Limit | None = None
         if limit is not None:
             if not limit.is_finite() or limit < 0:
                 raise HardwareError(f"limit must be a number of at least 0, not {limit!r}", permanent=True)
-            new = _Limit(value=Fraction(limit), unit=unit, number_phases=number_phases)
+            new = Limit(value=Fraction(limit), unit=unit, number_phases=number_phases)
 
         def change() -> None:
             if _is_station(connector_id):
@@ -340,6 +291,36 @@ class SimulatorAdapter(AdapterBase):
             self._last_reset = kind
 
         await self._step(change)
+
+    async def install_firmware(self, path: Path) -> str | None:
+        """Install the image at ``path`` (see the module docstring); returns its version."""
+        try:
+            image = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise HardwareError(f"the firmware image cannot be read: {exc.strerror or exc}", permanent=True) from None
+        first = image.split(b"\n", 1)[0].strip()
+        if not image.strip():
+            raise HardwareError("the firmware image is empty", permanent=True)
+        if first.startswith(b"SIMFW"):
+            version = first[len(b"SIMFW") :].strip().decode("ascii", "replace")
+            if not _VERSION.fullmatch(version):
+                raise HardwareError("the firmware image is corrupt (invalid SIMFW header)", permanent=True)
+        else:
+            version = (path.stem or "unknown")[:_MAX_VERSION]
+        if self.firmware_install_fails:
+            raise HardwareError("the firmware installation failed (simulated)", permanent=False)
+
+        def change() -> str:
+            self.firmware_version = version
+            self._firmware_installs += 1
+            return version
+
+        return await self._step(change)
+
+    async def collect_logs(self) -> dict[str, bytes]:
+        """The simulated state of the station and of every connector, as ``simulator.json``."""
+        state = [self.snapshot(0), *(self.snapshot(n) for n in self._connectors)]
+        return {"simulator.json": json.dumps(state, indent=2, sort_keys=True).encode()}
 
     # -- control methods (the control API) --------------------------------------------------
 
@@ -424,7 +405,7 @@ class SimulatorAdapter(AdapterBase):
 
         def change() -> str:
             self._fault_count += 1
-            fault = _Fault(
+            fault = Fault(
                 fault_id=f"sim-{connector_id}-{self._fault_count}", error_code=error_code, info=info, is_fault=is_fault
             )
             faults[fault.fault_id] = fault
@@ -502,6 +483,8 @@ class SimulatorAdapter(AdapterBase):
                 "faults": self._faults_list(self._station_faults),
                 "reset_count": self._reset_count,
                 "last_reset": self._last_reset,
+                "firmware_version": self.firmware_version,
+                "firmware_installs": self._firmware_installs,
             }
         connector = self._connector(connector_id)
         # Read-only: project the integration up to now without committing it.
@@ -519,9 +502,9 @@ class SimulatorAdapter(AdapterBase):
             "enabled": connector.enabled and self._station_enabled,
             "delivery_enabled": connector.delivery_enabled,
             "delivering": power > 0,
-            "power_w": float(_round(power, 1)),
-            "energy_wh": float(_floor(energy, 1)),
-            "soc_percent": float(_floor(self._soc(session), 1)) if connector.plugged else None,
+            "power_w": float(round_decimal(power, 1)),
+            "energy_wh": float(floor_decimal(energy, 1)),
+            "soc_percent": float(floor_decimal(self._soc(session), 1)) if connector.plugged else None,
             "limit": self._limit_dict(connector.limit),
             "faults": self._faults_list(connector.faults),
             "knobs": {
@@ -540,23 +523,23 @@ class SimulatorAdapter(AdapterBase):
             raise ValueError(f"clock must return an aware datetime, not {now!r}")
         return now
 
-    def _connector(self, connector_id: int) -> _Connector:
+    def _connector(self, connector_id: int) -> Connector:
         if not _whole(connector_id) or connector_id not in self._connectors:
             raise UnknownConnector(connector_id)
         return self._connectors[connector_id]
 
-    def _cable_connector(self, connector_id: int) -> _Connector:
+    def _cable_connector(self, connector_id: int) -> Connector:
         """The connector for an action on its cable or EV; connector 0 (the station) has neither."""
         if _is_station(connector_id):
             raise SimulatorStateError("connector 0 is the whole station: it has no cable and no EV")
         return self._connector(connector_id)
 
-    def _faults(self, connector_id: int) -> dict[str, _Fault]:
+    def _faults(self, connector_id: int) -> dict[str, Fault]:
         if _is_station(connector_id):
             return self._station_faults
         return self._connector(connector_id).faults
 
-    def _targets(self, connector_id: int) -> list[_Connector]:
+    def _targets(self, connector_id: int) -> list[Connector]:
         if _is_station(connector_id):
             return list(self._connectors.values())
         return [self._connector(connector_id)]
@@ -580,107 +563,6 @@ class SimulatorAdapter(AdapterBase):
             events, self._outbox = self._outbox, []
             await self.report(*events)
 
-    def _phases_used(self, connector: _Connector) -> int:
-        phases = self._phases
-        for limit in (connector.limit, self._station_limit):
-            if limit is not None and limit.number_phases is not None:
-                phases = min(phases, limit.number_phases)
-        return phases
-
-    def _offered_w(self, connector: _Connector) -> Fraction:
-        """The power the connector offers the EV now (0 when it offers none)."""
-        faulted = any(f.is_fault for f in connector.faults.values()) or any(
-            f.is_fault for f in self._station_faults.values()
-        )
-        if faulted or not (self._station_enabled and connector.enabled and connector.delivery_enabled):
-            return Fraction(0)
-        watts_per_amp = NOMINAL_VOLTAGE * self._phases_used(connector)
-        offered = self._max_current_a * watts_per_amp
-        for limit in (connector.limit, self._station_limit):
-            if limit is not None:
-                offered = min(offered, limit.value * watts_per_amp if limit.unit == "A" else limit.value)
-        return offered
-
-    def _soc(self, session_wh: Fraction) -> Fraction:
-        return min(Fraction(100), self._initial_soc + session_wh * 100 / self._battery_wh)
-
-    def _room_wh(self, connector: _Connector) -> Fraction:
-        """What the plugged EV's battery can still take."""
-        return max(Fraction(0), (100 - self._initial_soc) * self._battery_wh / 100 - connector.session_wh)
-
-    def _powers(self) -> dict[int, Fraction]:
-        """The power each connector delivers in the present state."""
-        demands = {}
-        for n, connector in self._connectors.items():
-            drawing = connector.plugged and not connector.ev_suspended and self._room_wh(connector) > 0
-            demands[n] = min(connector.ev_power_w, self._offered_w(connector)) if drawing else Fraction(0)
-        limit = self._station_limit
-        if limit is None:
-            return demands
-        cap = limit.value * NOMINAL_VOLTAGE * self._phases if limit.unit == "A" else limit.value
-        return _share(demands, cap)
-
-    def _progress(self, now: datetime) -> dict[int, tuple[Fraction, bool]]:
-        """Energy each delivering connector adds from the last integration to ``now``, and whether
-        its EV got full on the way. Pure: changes nothing."""
-        seconds = Fraction(max(timedelta(0), now - self._last) // timedelta(microseconds=1), 1_000_000)
-        progress: dict[int, tuple[Fraction, bool]] = {}
-        if seconds == 0:
-            return progress
-        for n, power in self._powers().items():
-            if power > 0:
-                added, room = power * seconds / 3600, self._room_wh(self._connectors[n])
-                progress[n] = (room, True) if added >= room else (added, False)
-        return progress
-
-    def _advance(self, now: datetime) -> None:
-        for n, (added, full) in self._progress(now).items():
-            connector = self._connectors[n]
-            phases = self._phases_used(connector)
-            for index in range(phases):
-                connector.energy_wh[index] += added / phases
-            connector.session_wh += added
-            if full:
-                connector.ev_suspended = True
-                self._outbox.append(EvSuspended(connector_id=n))
-        self._last = max(self._last, now)
-
-    def _meter_sample(self, connector: _Connector, now: datetime) -> MeterSample:
-        power = self._powers()[connector.connector_id]
-        used = self._phases_used(connector)
-        phases = _PHASE_NAMES[: self._phases]
-        phase_power = [power / used if index < used else Fraction(0) for index in range(self._phases)]
-        second = int(now.timestamp())
-        offered_w = self._offered_w(connector)
-        readings: list[MeterReading] = []
-
-        def add(
-            measurand: str, value: Decimal, unit: str, phase: str | None = None, location: str | None = "Outlet"
-        ) -> None:
-            readings.append(MeterReading(measurand=measurand, value=value, unit=unit, phase=phase, location=location))
-
-        add("Energy.Active.Import.Register", _floor(sum(connector.energy_wh, Fraction(0)), 1), "Wh")
-        for name, energy in zip(phases, connector.energy_wh, strict=True):
-            add("Energy.Active.Import.Register", _floor(energy, 1), "Wh", name)
-        add("Power.Active.Import", _round(power, 1), "W")
-        for name, watts in zip(phases, phase_power, strict=True):
-            add("Power.Active.Import", _round(watts, 1), "W", name)
-        for name, watts in zip(phases, phase_power, strict=True):
-            add("Current.Import", _round(watts / NOMINAL_VOLTAGE, 2), "A", name)
-        for index, (name, watts) in enumerate(zip(phases, phase_power, strict=True)):
-            # ±0.4 V that moves with the clock second, less a 10 mΩ drop under load.
-            wobble = Fraction((second + 7 * index + 3 * connector.connector_id) % 9 - 4, 10)
-            add("Voltage", _round(NOMINAL_VOLTAGE + wobble - watts / NOMINAL_VOLTAGE / 100, 1), "V", name)
-        for name in phases:  # OCPP 1.6 has no unit for hertz: "" (the engine leaves it out)
-            add("Frequency", _round(50 + Fraction(second % 5 - 2, 100), 2), "", name, None)
-        add("Current.Offered", _round(offered_w / (NOMINAL_VOLTAGE * used), 2), "A")
-        add("Power.Offered", _round(offered_w, 1), "W")
-        # the enclosure warms by 0.6 °C per kW delivered
-        add("Temperature", _round(self._ambient_c + power * Fraction(6, 10_000), 1), "Celsius", location="Body")
-        if connector.plugged:
-            add("SoC", _floor(self._soc(connector.session_wh), 1), "Percent", location="EV")
-        return MeterSample(connector_id=connector.connector_id, timestamp=now, readings=tuple(readings))
-
     async def _run_sampler(self) -> None:
         while True:
             await self._sleep(self._sample_interval)
@@ -692,13 +574,13 @@ class SimulatorAdapter(AdapterBase):
                 logger.exception("simulator: meter sampling failed")
 
     @staticmethod
-    def _limit_dict(limit: _Limit | None) -> dict[str, Any] | None:
+    def _limit_dict(limit: Limit | None) -> dict[str, Any] | None:
         if limit is None:
             return None
         return {"value": float(limit.value), "unit": limit.unit, "number_phases": limit.number_phases}
 
     @staticmethod
-    def _faults_list(faults: dict[str, _Fault]) -> list[dict[str, Any]]:
+    def _faults_list(faults: dict[str, Fault]) -> list[dict[str, Any]]:
         return [
             {"fault_id": f.fault_id, "error_code": f.error_code, "info": f.info, "is_fault": f.is_fault}
             for f in faults.values()

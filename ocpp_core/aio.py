@@ -93,6 +93,8 @@ class Driver:
         self._lock = asyncio.Lock()
         self._ws: ClientConnection | None = None
         self._wakeup = asyncio.Event()
+        #: The deadline the timer task sleeps until (None: until woken).
+        self._armed: datetime | None = None
         self._reconnect_after: float | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._stopping = False
@@ -106,7 +108,11 @@ class Driver:
         async with self._lock:
             result = fn(self._clock())
             await self._flush()
-        self._wakeup.set()
+        # Wake the timer task only when it must wake earlier than it planned: a later or
+        # vanished deadline is found when it wakes (one check), not by a wake-up per step.
+        deadline = self.cp.next_deadline()
+        if deadline is not None and (self._armed is None or deadline < self._armed):
+            self._wakeup.set()
         return result
 
     async def _flush(self) -> None:
@@ -289,7 +295,7 @@ class Driver:
         """Wake at the engine's next deadline, connected or not (sampling goes on offline)."""
         while True:
             self._wakeup.clear()
-            deadline = self.cp.next_deadline()
+            deadline = self._armed = self.cp.next_deadline()
             delay = None if deadline is None else max(0.0, (deadline - self._clock()).total_seconds())
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
             # races with the inner wait finishing, and then this task would never end.

@@ -72,6 +72,7 @@ __all__ = [
     "AuthSource",
     "Authorizer",
     "LocalDecision",
+    "LocalListEditRefused",
     "info_of",
     "record_of",
 ]
@@ -137,6 +138,10 @@ def _effective(record: IdTagRecord, now: datetime) -> IdTagInfo:
 
 def _cache_valid(record: IdTagRecord, now: datetime) -> bool:
     return record.status == AuthorizationStatus.ACCEPTED and not _expired(record, now)
+
+
+#: IdToken is CiString20Type (OCPP 1.6 §7.28).
+_ID_TOKEN_MAX = 20
 
 
 class Authorizer:
@@ -322,3 +327,36 @@ class Authorizer:
         self._list.update((r.id_tag, r) for r in upserted)
         self._version = version
         self._ops.append(LocalListUpdate(version=version, upserts=upserted, deletes=deleted))
+
+    def edit_local_list(self, upserts: Iterable[IdTagRecord], deletes: Iterable[str]) -> None:
+        """An operator's local change to the list (the dashboard), keeping the list version.
+
+        The central system owns the version: a local edit must not make its next Differential
+        update look stale, so the version stays. Checked like SendLocalList, all or nothing:
+        raises :class:`LocalListEditRefused` naming the rule broken, and changes nothing.
+        """
+        upserted, deleted = tuple(upserts), tuple(deletes)
+        if not self.local_list_active:
+            raise LocalListEditRefused(
+                "the local authorization list is not in use (LocalAuthListEnabled is false "
+                "or the LocalAuthListManagement profile is not supported)"
+            )
+        tags = [r.id_tag for r in upserted]
+        if len(set(tags)) != len(tags) or set(tags) & set(deleted):
+            raise LocalListEditRefused("an idTag appears twice in one change")
+        for record in upserted:
+            for label, value in (("idTag", record.id_tag), ("parentIdTag", record.parent_id_tag)):
+                if value is not None and not 0 < len(value) <= _ID_TOKEN_MAX:
+                    raise LocalListEditRefused(f"{label} must be 1 to {_ID_TOKEN_MAX} characters, not {value!r}")
+        unknown = [tag for tag in deleted if tag not in self._list]
+        if unknown:
+            raise LocalListEditRefused(f"not in the local list: {', '.join(unknown)}")
+        size = len((self._list.keys() - set(deleted)) | set(tags))
+        limit = self._config.get_int("LocalAuthListMaxLength")
+        if limit is not None and size > limit:
+            raise LocalListEditRefused(f"the list would hold {size} entries; LocalAuthListMaxLength is {limit}")
+        self.update_local_list(self._version, upserted, deleted)
+
+
+class LocalListEditRefused(ValueError):
+    """A local edit of the authorization list broke a rule; the message names it."""

@@ -21,7 +21,10 @@ typed response, optionally with a callable to run once the response is queued (e
 message a TriggerMessage asked for, which must follow its .conf).
 
 At most one of our CALLs is in flight. Its answer (or CALLERROR, or timeout) is routed to the
-result handler registered for its action in :data:`RESULT_HANDLERS`.
+result handler registered for its action in :mod:`ocpp_core.results`.
+
+The feature profiles that keep state of their own (smart charging, reservations, firmware) are
+:class:`~ocpp_core.features.Feature` components with hooks the engine calls.
 """
 
 from __future__ import annotations
@@ -59,23 +62,24 @@ from ocpp_core.events import (
     RegistrationChanged,
     ResponseReceived,
 )
+from ocpp_core.features import Feature
+from ocpp_core.firmware import FirmwareManager
 from ocpp_core.inputs import HardwareInput
 from ocpp_core.messages import ACTIONS, Sender
 from ocpp_core.messages.core import (
-    AuthorizeResponse,
     BootNotificationRequest,
     BootNotificationResponse,
     HeartbeatRequest,
-    HeartbeatResponse,
     RemoteStartTransactionResponse,
     RemoteStopTransactionResponse,
-    StartTransactionResponse,
-    StopTransactionResponse,
 )
 from ocpp_core.queue import Outbox
 from ocpp_core.registration import RegInput, Registration, RegState
 from ocpp_core.replies import Deferred, Reply
+from ocpp_core.reservations import Reservations
+from ocpp_core.results import FAILURE_HANDLERS, RESULT_HANDLERS
 from ocpp_core.sessions import SessionManager
+from ocpp_core.smart_charging import SmartCharging
 from ocpp_core.storage import ConfigSet, QueuedMessage, Snapshot, StorageOp
 
 __all__ = ["BOOT_RETRY_SECONDS", "DEFAULT_MESSAGE_TIMEOUT", "ChargePoint", "Deferred", "Reply"]
@@ -87,8 +91,6 @@ BOOT_RETRY_SECONDS = 60
 DEFAULT_MESSAGE_TIMEOUT = 30
 
 Handler = Callable[["ChargePoint", Any, rpc.Call, datetime], Reply]
-ResultHandler = Callable[["ChargePoint", QueuedMessage, Any, datetime], None]
-FailureHandler = Callable[["ChargePoint", QueuedMessage, str, datetime], None]
 #: A vendor's DataTransfer handler: (messageId, data) -> (status value, data).
 DataTransferHandler = Callable[[str | None, str | None], tuple[str, str | None]]
 TriggerHandler = Callable[[int | None], Callable[[datetime], None] | None]
@@ -100,6 +102,11 @@ _REMOTE_START_STOP: dict[str, type[RemoteStartTransactionResponse] | type[Remote
     "RemoteStopTransaction": RemoteStopTransactionResponse,
 }
 
+
+#: Actions of a disabled profile answered by their handler rather than CALLERROR NotSupported:
+#: the local list has wire answers for "not supported" (listVersion -1, status NotSupported; OCTT
+#: TC_042_1/TC_043_1 expect them; libocpp answers the same way).
+_ANSWERED_WHEN_UNSUPPORTED = frozenset({"GetLocalListVersion", "SendLocalList"})
 
 #: Keys whose change forces a new connection with the new credentials (Security Whitepaper A01/A05),
 #: with the seconds to wait before closing (the central system reads our answer meanwhile).
@@ -162,6 +169,11 @@ class ChargePoint:
         self._tx_keys = itertools.count(1)
         self._tx_prefix = id_factory()[:8]
         self.sessions = SessionManager(self, snapshot)
+        self.smart_charging = SmartCharging(self, snapshot)
+        self.reservations = Reservations(self, snapshot)
+        self.firmware = FirmwareManager(self, snapshot)
+        #: The feature components, in the order their hooks run (see :mod:`ocpp_core.features`).
+        self.features: tuple[Feature, ...] = (self.smart_charging, self.reservations, self.firmware)
         self.trigger_handlers["StatusNotification"] = self.sessions.trigger_status
         self.trigger_handlers["MeterValues"] = self.sessions.trigger_meter_values
 
@@ -174,7 +186,10 @@ class ChargePoint:
 
     def storage_ops(self) -> list[StorageOp]:
         """Storage operations to apply durably before sending :meth:`data_to_send`."""
-        ops = [*self._ops, *self.sessions.take_ops(), *self.outbox.take_ops()]
+        ops = [*self._ops, *self.sessions.take_ops()]
+        for feature in self.features:
+            ops += feature.take_ops()
+        ops += self.outbox.take_ops()
         self._ops = []
         return ops
 
@@ -212,9 +227,9 @@ class ChargePoint:
                 if due is not None:
                     candidates.append(due)
         candidates += [d.deadline for d in self._deferred.values()]
-        session_due = self.sessions.next_deadline()
-        if session_due is not None:
-            candidates.append(session_due)
+        for due in (self.sessions.next_deadline(), *(f.next_deadline() for f in self.features)):
+            if due is not None:
+                candidates.append(due)
         return min(candidates, default=None)
 
     def message_timeout(self) -> timedelta:
@@ -229,6 +244,8 @@ class ChargePoint:
         self.sessions.start(now)
         state = self.registration.apply(RegInput.CONNECT)
         self._events.append(ConnectionStateChanged(connected=True))
+        for feature in self.features:
+            feature.on_connection_changed(True, now)
         if state is RegState.CONNECTED:
             self._boot_due = None
             self.send_boot_notification(now)
@@ -261,6 +278,8 @@ class ChargePoint:
         self._boot_due = None
         self._heartbeat_due = None
         self._events.append(ConnectionStateChanged(connected=False))
+        for feature in self.features:
+            feature.on_connection_changed(False, now)
         self._events.append(RegistrationChanged(state=state.value, status=self.registration.status))
 
     def tick(self, now: datetime) -> None:
@@ -272,6 +291,8 @@ class ChargePoint:
                 del self._deferred[ref]
                 self._complete_deferred(deferred, DEFERRED_TIMEOUT_RESULT, now)
         self.sessions.tick(now)
+        for feature in self.features:
+            feature.tick(now)
         if self._in_flight is not None and now >= self._in_flight.deadline:
             message = self._in_flight.message
             self._in_flight = None
@@ -436,7 +457,7 @@ class ChargePoint:
             raise ActionNotImplemented(f"{call.action} is not an OCPP 1.6 action")
         if spec.sender is Sender.CHARGE_POINT:
             raise ActionNotSupported(f"{call.action} is sent by a charge point, not to it")
-        if not self.profile_enabled(spec.profile):
+        if not self.profile_enabled(spec.profile) and call.action not in _ANSWERED_WHEN_UNSUPPORTED:
             raise ActionNotSupported(f"feature profile {spec.profile.value} is not supported")
         return validation.load(call.action, "request", call.payload)
 
@@ -556,8 +577,25 @@ class ChargePoint:
         command = EnableConnector if operative else DisableConnector
         self._events.append(command(connector_id=connector_id))
 
+    def on_started(self, now: datetime) -> None:
+        """Hook from the session manager: the engine's first input (restore the features)."""
+        for feature in self.features:
+            feature.on_started(now)
+
+    def on_transaction_started(self, connector_id: int, tx: Any, now: datetime) -> None:
+        """Hook from the session manager: a transaction started on ``connector_id``."""
+        for feature in self.features:
+            feature.on_transaction_started(connector_id, tx, now)
+
+    def on_transaction_id(self, connector_id: int, tx: Any, now: datetime) -> None:
+        """Hook from the session manager: StartTransaction.conf gave ``tx`` its transactionId."""
+        for feature in self.features:
+            feature.on_transaction_id(connector_id, tx, now)
+
     def on_transaction_stopped(self, connector_id: int, tx: Any, now: datetime) -> None:
-        """Hook: a transaction stopped (smart charging clears its TxProfiles here)."""
+        """Hook from the session manager: a transaction stopped (TxProfiles are cleared)."""
+        for feature in self.features:
+            feature.on_transaction_stopped(connector_id, tx, now)
 
     def _heartbeat_interval(self) -> int:
         return self.config.get_int("HeartbeatInterval") or 0
@@ -591,6 +629,8 @@ class ChargePoint:
         Sends StatusNotification for connector 0 and every connector (errata 3.22).
         """
         self.sessions.status_burst(now)
+        for feature in self.features:
+            feature.on_registered(now, reconnect=reconnect)
 
     def change_configuration(self, key: str, value: str, now: datetime, *, source: str = "Local") -> ChangeResult:
         """Change a configuration key locally (an operator, the integrator) exactly as a
@@ -618,6 +658,8 @@ class ChargePoint:
             if changed == "HeartbeatInterval":
                 self.heartbeat_interval_changed(when)
             self.sessions.settings_changed(changed, when)
+            for feature in self.features:
+                feature.on_configuration_changed(changed, when)
             reconnect_delay = _RECONNECT_KEYS.get(changed)
             if reconnect_delay is not None and (
                 changed == "SecurityProfile" or self.config.get_int("SecurityProfile") in (1, 2)
@@ -626,66 +668,15 @@ class ChargePoint:
 
         return result, after
 
+    def boot_failed(self, now: datetime) -> None:
+        """The BootNotification failed (CALLERROR, timeout): try again after the back-off."""
+        if not self.accepted:
+            self._boot_due = now + timedelta(seconds=BOOT_RETRY_SECONDS)
+
     def heartbeat_interval_changed(self, now: datetime) -> None:
         """Restart the heartbeat timer after HeartbeatInterval changed."""
         beat = self._heartbeat_interval()
         self._heartbeat_due = now + timedelta(seconds=beat) if self.accepted and beat > 0 else None
-
-
-def _on_boot_result(cp: ChargePoint, message: QueuedMessage, response: Any, now: datetime) -> None:
-    cp.on_boot_response(response, now)
-
-
-def _on_boot_failure(cp: ChargePoint, message: QueuedMessage, reason: str, now: datetime) -> None:
-    if not cp.accepted:
-        cp._boot_due = now + timedelta(seconds=BOOT_RETRY_SECONDS)
-
-
-def _on_heartbeat_result(cp: ChargePoint, message: QueuedMessage, response: HeartbeatResponse, now: datetime) -> None:
-    cp.emit(ClockSync(current_time=response.current_time))
-
-
-def _on_authorize_result(cp: ChargePoint, message: QueuedMessage, response: AuthorizeResponse, now: datetime) -> None:
-    cp.sessions.on_authorize_result(message, response.id_tag_info, now)
-
-
-def _on_authorize_failure(cp: ChargePoint, message: QueuedMessage, reason: str, now: datetime) -> None:
-    cp.sessions.on_authorize_result(message, None, now)
-
-
-def _on_start_result(
-    cp: ChargePoint, message: QueuedMessage, response: StartTransactionResponse, now: datetime
-) -> None:
-    cp.sessions.on_start_result(message, response.transaction_id, response.id_tag_info, now)
-
-
-def _on_start_failure(cp: ChargePoint, message: QueuedMessage, reason: str, now: datetime) -> None:
-    if not any(m.seq == message.seq for m in cp.outbox.pending()):  # given up, not retried
-        cp.sessions.on_start_result(message, None, None, now)
-
-
-def _on_stop_result(cp: ChargePoint, message: QueuedMessage, response: StopTransactionResponse, now: datetime) -> None:
-    cp.sessions.on_stop_result(message, response.id_tag_info, now)
-
-
-def _on_stop_failure(cp: ChargePoint, message: QueuedMessage, reason: str, now: datetime) -> None:
-    if not any(m.seq == message.seq for m in cp.outbox.pending()):
-        cp.sessions.on_stop_result(message, None, now)
-
-
-RESULT_HANDLERS: dict[str, ResultHandler] = {
-    "BootNotification": _on_boot_result,
-    "Heartbeat": _on_heartbeat_result,
-    "Authorize": _on_authorize_result,
-    "StartTransaction": _on_start_result,
-    "StopTransaction": _on_stop_result,
-}
-FAILURE_HANDLERS: dict[str, FailureHandler] = {
-    "BootNotification": _on_boot_failure,
-    "Authorize": _on_authorize_failure,
-    "StartTransaction": _on_start_failure,
-    "StopTransaction": _on_stop_failure,
-}
 
 
 def _default_handlers() -> dict[str, Handler]:

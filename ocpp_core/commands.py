@@ -3,7 +3,8 @@
 The engine never calls hardware itself (it is sans-I/O). It emits these commands among its
 events; the station's driver executes them on the adapter (``hardware.base.Adapter``). A command
 that must report a result (``Unlock``) carries ``ref``; the driver hands the result back with
-``ChargePoint.hardware_result(ref, result)``.
+``ChargePoint.hardware_result(ref, result)`` -- except ``InstallFirmware``, whose outcome goes to
+``ChargePoint.firmware.install_finished(ref, now, ...)`` (the Firmware Management feature).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ __all__ = [
     "DisableConnector",
     "EnableConnector",
     "HardwareCommand",
+    "InstallFirmware",
     "LockConnector",
     "PauseCharging",
     "ResetStation",
@@ -85,6 +87,20 @@ class ResetStation:
     kind: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstallFirmware:
+    """Install the firmware image at ``path`` (a local file the application downloaded).
+
+    The adapter answers with the version now installed (or None when it cannot tell) or fails
+    with ``HardwareError``; the application reports either to
+    ``ChargePoint.firmware.install_finished(ref, now, version=..., error=...)``. The engine asks
+    for the reboot that activates the new firmware afterwards (``ResetStation``).
+    """
+
+    ref: str
+    path: str
+
+
 HardwareCommand = (
     EnableConnector
     | DisableConnector
@@ -94,4 +110,5 @@ HardwareCommand = (
     | ResumeCharging
     | SetChargingLimit
     | ResetStation
+    | InstallFirmware
 )

@@ -1,6 +1,10 @@
 """What the engine tells the application (``ChargePoint.events()``).
 
-Hardware commands (``ocpp_core.commands``) are emitted among these events too.
+Hardware commands (``ocpp_core.commands``) are emitted among these events too, and so are the
+file transfers the Firmware Management feature asks for (:class:`DownloadFirmware`,
+:class:`UploadDiagnostics`): each is ONE attempt, whose outcome the application reports back
+with ``ChargePoint.firmware.download_finished`` / ``upload_finished`` (inside a driver step); the
+engine keeps the schedule, the retries and the status notifications.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ __all__ = [
     "ClockSync",
     "ConfigurationChanged",
     "ConnectionStateChanged",
+    "DownloadFirmware",
     "Event",
     "MessageDropped",
     "PeerProtocolViolation",
     "ReconnectRequested",
     "RegistrationChanged",
     "ResponseReceived",
+    "UploadDiagnostics",
 ]
 
 
@@ -111,6 +117,37 @@ class AuthorizationRefused:
     status: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DownloadFirmware:
+    """Download the firmware image at ``location`` once (attempt number ``attempt``, from 1).
+
+    The application stores the file where it likes and reports
+    ``cp.firmware.download_finished(ref, now, path=...)`` or ``(ref, now, error=...)``.
+    ``location`` may carry credentials (``ftp://user:password@host/...``): never log it as is.
+    """
+
+    ref: str
+    location: str
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UploadDiagnostics:
+    """Build the diagnostics file ``file_name`` and upload it into the directory ``location``, once.
+
+    ``start_time`` / ``stop_time`` bound what the file covers (None: unbounded). The application
+    reports ``cp.firmware.upload_finished(ref, now)`` or ``(ref, now, error=...)``.
+    ``location`` may carry credentials: never log it as is.
+    """
+
+    ref: str
+    location: str
+    file_name: str
+    start_time: datetime | None
+    stop_time: datetime | None
+    attempt: int
+
+
 Event = (
     ConnectionStateChanged
     | RegistrationChanged
@@ -122,5 +159,7 @@ Event = (
     | PeerProtocolViolation
     | CallIgnored
     | AuthorizationRefused
+    | DownloadFirmware
+    | UploadDiagnostics
     | HardwareCommand
 )

@@ -28,6 +28,12 @@ transaction running there.
   (``NotOwner``).
 * **Remote start.** With AuthorizeRemoteTxRequests the idTag is checked like a local one, without
   it the central system's request is the authorization.
+* **Reservations** (:mod:`ocpp_core.session_reservation`). Before a start is authorized, a
+  connector held by a reservation refuses an idTag the reservation does not admit (status
+  ``Reserved``, no Authorize.req); an idTag whose parentIdTag decides is accepted from the local
+  list or cache, else authorized with the central system -- also for a remote start without
+  AuthorizeRemoteTxRequests, since only Authorize.conf tells its parentIdTag. Once accepted the
+  reservation is checked again, and the grant names the reservation its transaction consumes.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from ocpp_core.datatypes import IdTagInfo
 from ocpp_core.enums import AuthorizationStatus, Reason
 from ocpp_core.inputs import FaultRaised
 from ocpp_core.messages.core import AuthorizeRequest
+from ocpp_core.session_reservation import Verdict
 from ocpp_core.storage import QueuedMessage
 
 if TYPE_CHECKING:
@@ -93,6 +100,9 @@ class Identification:
                 return session.connector_id
         if len(sessions) == 1:
             return next(iter(sessions))
+        reserved = self.manager.reserved.reserved_for(id_tag)
+        if reserved is not None:
+            return reserved
         for session in sessions.values():
             if session.plugged and self.manager.startable(session.connector_id):
                 return session.connector_id
@@ -118,7 +128,7 @@ class Identification:
         elif not manager.startable(connector_id):
             manager.cp.emit_authorization_refused(connector_id, id_tag, manager.connectors[connector_id].status.value)
         else:
-            self.authorize(connector_id, id_tag, now, purpose=_START)
+            self._start(connector_id, id_tag, now, ask=True)
 
     def _token_for_stop(self, session: Session, id_tag: str, now: datetime) -> None:
         tx = session.tx
@@ -134,7 +144,19 @@ class Identification:
 
     def grant_remote(self, connector_id: int, id_tag: str, now: datetime) -> None:
         """RemoteStartTransaction accepted: authorize (or not, per AuthorizeRemoteTxRequests)."""
-        if self.manager.cp.config.get_bool("AuthorizeRemoteTxRequests"):
+        self._start(connector_id, id_tag, now, ask=bool(self.manager.cp.config.get_bool("AuthorizeRemoteTxRequests")))
+
+    def _start(self, connector_id: int, id_tag: str, now: datetime, *, ask: bool) -> None:
+        """Identification for a start: the reservations first, then authorize if ``ask`` (or if
+        only the central system can tell the parentIdTag a reservation needs)."""
+        check = self.manager.reserved.precheck(connector_id, id_tag, now)
+        if check.verdict is Verdict.REFUSED:
+            status = self.manager.connectors[connector_id].status.value
+            self.manager.cp.emit_authorization_refused(connector_id, id_tag, status)
+        elif check.verdict is Verdict.SAME_GROUP:
+            info = IdTagInfo(status=AuthorizationStatus.ACCEPTED, parent_id_tag=check.parent_id_tag)
+            self._decided(connector_id, id_tag, info, _START, now)
+        elif ask or check.verdict is Verdict.ASK_PARENT:
             self.authorize(connector_id, id_tag, now, purpose=_START)
         else:
             self._decided(connector_id, id_tag, IdTagInfo(status=AuthorizationStatus.ACCEPTED), _START, now)
@@ -209,7 +231,14 @@ class Identification:
         elif not manager.startable(connector_id):
             manager.cp.emit_authorization_refused(connector_id, id_tag, manager.connectors[connector_id].status.value)
         else:
-            manager.grant(session, id_tag, info.parent_id_tag, now)
+            parent = info.parent_id_tag or manager.authorizer.parent_of(id_tag, now)
+            admitted, reservation_id = manager.reserved.admit(connector_id, id_tag, parent)
+            if admitted:
+                manager.grant(session, id_tag, info.parent_id_tag, now, reservation_id)
+            else:
+                manager.cp.emit_authorization_refused(
+                    connector_id, id_tag, manager.connectors[connector_id].status.value
+                )
         manager.flush_status(now)
 
     def local_list_conflict(self, now: datetime) -> None:

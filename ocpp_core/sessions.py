@@ -6,9 +6,11 @@ One :class:`Session` per connector (1..N) holds the physical facts (cable plugge
 the identification granted for the next transaction (:class:`Grant`) and the running
 :class:`~ocpp_core.transactions.Transaction`. The :class:`SessionManager` turns hardware events and
 central-system requests into connector status changes (:mod:`ocpp_core.connectors`), OCPP
-messages and hardware commands (:mod:`ocpp_core.commands`). Three helpers hold the rest:
-:mod:`ocpp_core.session_auth` (identification), :mod:`ocpp_core.session_metering` (meter values)
-and :mod:`ocpp_core.session_availability` (ChangeAvailability, Reset).
+messages and hardware commands (:mod:`ocpp_core.commands`). Four helpers hold the rest:
+:mod:`ocpp_core.session_auth` (identification), :mod:`ocpp_core.session_metering` (meter values),
+:mod:`ocpp_core.session_availability` (ChangeAvailability, Reset) and
+:mod:`ocpp_core.session_reservation` (reserved connectors: a cable plugged in leaves one Reserved,
+only an identification the reservation admits moves it on, to Preparing: G2).
 
 Rules:
 
@@ -77,6 +79,7 @@ from ocpp_core.replies import Deferred
 from ocpp_core.session_auth import ACCEPTED, Identification
 from ocpp_core.session_availability import Availability
 from ocpp_core.session_metering import SessionMetering
+from ocpp_core.session_reservation import ReservationGate
 from ocpp_core.storage import QueuedMessage, Snapshot, StorageOp, TransactionRecord
 from ocpp_core.transactions import Transaction, restore_meter_values, stop_request, stopped_at
 
@@ -137,6 +140,7 @@ class SessionManager:
         self.identification = Identification(self)
         self.metering = SessionMetering(self)
         self.availability = Availability(self, snapshot)
+        self.reserved = ReservationGate(self)
         #: stopped transactions waiting for StopTransaction.conf, by tx_key
         self.pending_stops: dict[str, Transaction] = {}
         self._ops: list[StorageOp] = []
@@ -169,6 +173,7 @@ class SessionManager:
         if self._started:
             return
         self._started = True
+        self.cp.on_started(now)
         restored, self._restored = self._restored, Snapshot()
         for record in restored.transactions:
             values = restore_meter_values(restored.meter_values.get(record.tx_key, ()))
@@ -247,11 +252,16 @@ class SessionManager:
         self.flush_status(now)
 
     def flush_status(self, now: datetime) -> None:
-        """Send the StatusNotifications that are due (after MinimumStatusDuration), once Accepted."""
-        if not self.cp.accepted:
-            return
-        for request in self.reporter.due(now):
-            self.cp.send(request, now)
+        """Send the StatusNotifications that are due (after MinimumStatusDuration), once Accepted;
+        then let the reservations follow (so a connector reports Available before Reserved again)."""
+        self._send_due(now)
+        if self.cp.reservations.refresh(now):
+            self._send_due(now)
+
+    def _send_due(self, now: datetime) -> None:
+        if self.cp.accepted:
+            for request in self.reporter.due(now):
+                self.cp.send(request, now)
 
     def status_burst(self, now: datetime, *, triggered: bool = False, connector_id: int | None = None) -> None:
         """StatusNotification for connector 0 and every connector (or just ``connector_id``)."""
@@ -298,7 +308,7 @@ class SessionManager:
             if connector.clear_error(event.fault_id):
                 session = self.sessions.get(event.connector_id)
                 if session is not None and not connector.faulted:
-                    self._cable_waiting_after_fault(session, now)
+                    self.cable_waiting(session, now)
                 self.reporter.observe(connector, now)
         elif isinstance(event, TokenPresented):
             target = self.identification.token_connector(event.connector_id, event.id_tag)
@@ -331,6 +341,8 @@ class SessionManager:
             self._energy_changed(session, now)
         elif session.locked_for is not None or not self.usable(n):
             return  # Unavailable/Faulted: remembered, H2 when it becomes available
+        elif self.connectors[n].state is ChargePointStatus.RESERVED:
+            return  # stays Reserved: only the reserved identification starts a session there (G2)
         elif session.grant is not None:
             self.begin_transaction(session, now)
         else:
@@ -347,8 +359,9 @@ class SessionManager:
         if wh is not None and wh != tx.record.meter_last:
             self.journal(tx.update(meter_last=wh, meter_last_time=sample.timestamp))
 
-    def _cable_waiting_after_fault(self, session: Session, now: datetime) -> None:
-        """A cable plugged in during a fault is a new session once the fault clears (I2)."""
+    def cable_waiting(self, session: Session, now: datetime) -> bool:
+        """A cable plugged in during a fault or a reservation is a new session once that ends (I2);
+        True if the connector went Preparing (the caller observes it)."""
         n = session.connector_id
         if (
             session.plugged
@@ -360,6 +373,8 @@ class SessionManager:
         ):
             self.connectors[n].apply(ConnectorInput.USAGE_INITIATED, info="EVConnected")
             self.arm_timeout(session, now)
+            return True
+        return False
 
     def _on_unplug(self, session: Session, now: datetime) -> None:
         session.plugged = False
@@ -409,13 +424,18 @@ class SessionManager:
 
     # ------------------------------------------------------------------------------------------
     # starting
-    def grant(self, session: Session, id_tag: str, parent_id_tag: str | None, now: datetime) -> None:
-        """An accepted identification for the next transaction on ``session`` (startable)."""
-        session.grant = Grant(id_tag=id_tag, parent_id_tag=parent_id_tag)
+    def grant(
+        self, session: Session, id_tag: str, parent_id_tag: str | None, now: datetime, reservation_id: int | None = None
+    ) -> None:
+        """An accepted identification for the next transaction on ``session`` (startable), which
+        consumes reservation ``reservation_id`` if given."""
+        session.grant = Grant(id_tag=id_tag, parent_id_tag=parent_id_tag, reservation_id=reservation_id)
+        reserved = self.connectors[session.connector_id].state is ChargePointStatus.RESERVED
+        if not session.plugged or reserved:
+            self.apply(session.connector_id, ConnectorInput.USAGE_INITIATED, now, info="Authorized")  # A2, G2
         if session.plugged:
             self.begin_transaction(session, now)
         else:
-            self.apply(session.connector_id, ConnectorInput.USAGE_INITIATED, now, info="Authorized")
             self.arm_timeout(session, now)
 
     def begin_transaction(self, session: Session, now: datetime) -> None:
@@ -468,6 +488,7 @@ class SessionManager:
         self.journal(tx.update())
         self.metering.record_bound(session, tx, ReadingContext.TRANSACTION_BEGIN, now)
         self.cp.send(tx.start_request(), now, tx_key=tx.tx_key)
+        self.cp.on_transaction_started(n, tx, now)
         self.cp.emit(ResumeCharging(connector_id=n))
         self.apply(n, ConnectorInput.EV_SUSPENDED if session.ev_suspended else ConnectorInput.START_CHARGING, now)
         self.metering.schedule_sampled(session, now)
@@ -486,6 +507,7 @@ class SessionManager:
             return
         self.journal(tx.update(transaction_id=transaction_id, start_status=info.status.value))
         self.cp.outbox.patch_transaction_id(tx.tx_key, transaction_id)
+        self.cp.on_transaction_id(tx.connector_id, tx, now)
         if info.parent_id_tag and not tx.record.parent_id_tag:
             self.journal(tx.update(parent_id_tag=info.parent_id_tag))
         if self.authorizer.remember(tx.record.id_tag, info, now):
@@ -595,18 +617,13 @@ class SessionManager:
 
     # ------------------------------------------------------------------------------------------
     # central-system requests
-    def connector_for_remote_start(self, connector_id: int | None) -> int | None:
-        """The connector a RemoteStartTransaction will use, or None (Rejected).
-
-        Without a connectorId the first startable connector with a cable waiting wins, else the
-        first startable one.
-        """
-        if connector_id is not None:
-            return connector_id if connector_id in self.sessions and self.startable(connector_id) else None
-        idle = [n for n in self.sessions if self.startable(n)]
-        plugged = [n for n in idle if self.sessions[n].plugged]
-        candidates = plugged or idle
-        return candidates[0] if candidates else None
+    def connector_for_remote_start(self, connector_id: int | None, id_tag: str, now: datetime) -> int | None:
+        """The connector a RemoteStartTransaction for ``id_tag`` will use, or None (Rejected);
+        see :meth:`ReservationGate.remote_start_connector
+        <ocpp_core.session_reservation.ReservationGate.remote_start_connector>`. Reservations
+        whose expiry has come end first, even if their timer has not run yet."""
+        self.cp.reservations.expire(now)
+        return self.reserved.remote_start_connector(connector_id, id_tag)
 
     def grant_remote(self, connector_id: int, id_tag: str, now: datetime) -> None:
         """RemoteStartTransaction accepted on ``connector_id``."""

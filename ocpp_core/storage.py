@@ -26,7 +26,11 @@ __all__ = [
     "AuthCacheDelete",
     "AuthCachePut",
     "AvailabilitySet",
+    "ChargingProfileDelete",
+    "ChargingProfilePut",
+    "ChargingProfileRecord",
     "ConfigSet",
+    "FeatureStateSet",
     "IdTagRecord",
     "LocalListReplace",
     "LocalListUpdate",
@@ -35,6 +39,9 @@ __all__ = [
     "QueueDelete",
     "QueuePut",
     "QueuedMessage",
+    "ReservationDelete",
+    "ReservationPut",
+    "ReservationRecord",
     "Snapshot",
     "StorageOp",
     "Store",
@@ -187,6 +194,69 @@ class MeterValueAppend:
     meter_value: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargingProfileRecord:
+    """An installed charging profile: its connector and the wire ``csChargingProfiles`` dict."""
+
+    connector_id: int
+    profile: dict[str, Any]
+
+    @property
+    def profile_id(self) -> int:
+        return int(self.profile["chargingProfileId"])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargingProfilePut:
+    """Insert or replace (by chargingProfileId) an installed charging profile."""
+
+    record: ChargingProfileRecord
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargingProfileDelete:
+    """Remove the installed charging profile ``profile_id`` (if any)."""
+
+    profile_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationRecord:
+    """A reservation accepted with ReserveNow (connector 0 = the station as a whole)."""
+
+    reservation_id: int
+    connector_id: int
+    id_tag: str
+    expiry_date: datetime
+    parent_id_tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationPut:
+    """Insert or replace (by reservation id) a reservation."""
+
+    record: ReservationRecord
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationDelete:
+    """Remove reservation ``reservation_id`` (used, expired or cancelled)."""
+
+    reservation_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeatureStateSet:
+    """Set (or, with ``value`` None, delete) the durable state of a feature by name.
+
+    For small state machines that must survive a restart, e.g. a firmware update scheduled or
+    being installed, a diagnostics upload in progress. ``value`` is JSON-compatible.
+    """
+
+    name: str
+    value: dict[str, Any] | None
+
+
 StorageOp = (
     QueuePut
     | QueueDelete
@@ -199,6 +269,11 @@ StorageOp = (
     | AvailabilitySet
     | TransactionPut
     | MeterValueAppend
+    | ChargingProfilePut
+    | ChargingProfileDelete
+    | ReservationPut
+    | ReservationDelete
+    | FeatureStateSet
 )
 
 
@@ -217,6 +292,12 @@ class Snapshot:
     transactions: tuple[TransactionRecord, ...] = ()
     #: meter values (wire dicts) of those transactions, by tx_key, oldest first
     meter_values: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+    #: installed charging profiles, in the order they were installed
+    charging_profiles: tuple[ChargingProfileRecord, ...] = ()
+    #: reservations not yet used, expired or cancelled
+    reservations: tuple[ReservationRecord, ...] = ()
+    #: durable feature state by name (see :class:`FeatureStateSet`)
+    feature_state: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Store(Protocol):
@@ -253,6 +334,8 @@ class MemoryStore:
         version = state.local_list_version
         transactions = {t.tx_key: t for t in state.transactions}
         meter_values = {k: list(v) for k, v in state.meter_values.items()}
+        profiles = {r.profile_id: r for r in state.charging_profiles}
+        reservations = {r.reservation_id: r for r in state.reservations}
         for op in ops:
             if isinstance(op, QueuePut):
                 queue[op.message.seq] = replace(op.message, payload=copy.deepcopy(op.message.payload))
@@ -278,6 +361,20 @@ class MemoryStore:
                 state.availability[op.connector_id] = (op.operative, op.scheduled)
             elif isinstance(op, TransactionPut):
                 transactions[op.record.tx_key] = op.record
+            elif isinstance(op, ChargingProfilePut):
+                profiles.pop(op.record.profile_id, None)  # a replacement counts as a new install
+                profiles[op.record.profile_id] = replace(op.record, profile=copy.deepcopy(op.record.profile))
+            elif isinstance(op, ChargingProfileDelete):
+                profiles.pop(op.profile_id, None)
+            elif isinstance(op, ReservationPut):
+                reservations[op.record.reservation_id] = op.record
+            elif isinstance(op, ReservationDelete):
+                reservations.pop(op.reservation_id, None)
+            elif isinstance(op, FeatureStateSet):
+                if op.value is None:
+                    state.feature_state.pop(op.name, None)
+                else:
+                    state.feature_state[op.name] = copy.deepcopy(op.value)
             else:
                 meter_values.setdefault(op.tx_key, []).append(copy.deepcopy(op.meter_value))
         unfinished = tuple(t for t in transactions.values() if not t.acknowledged)
@@ -290,5 +387,7 @@ class MemoryStore:
             local_list_version=version,
             transactions=unfinished,
             meter_values={k: tuple(v) for k, v in meter_values.items() if k in keys},
+            charging_profiles=tuple(profiles.values()),
+            reservations=tuple(reservations.values()),
         )
         self.applied.extend(ops)

@@ -12,6 +12,13 @@ __all__ = ["all_handlers"]
 
 def all_handlers() -> dict[str, Handler]:
     """Every handler of every profile module, by action."""
-    from ocpp_core.profiles import core, local_auth, remote_trigger
+    from ocpp_core.profiles import core, firmware, local_auth, remote_trigger, reservation, smart_charging
 
-    return {**core.HANDLERS, **remote_trigger.HANDLERS, **local_auth.HANDLERS}
+    return {
+        **core.HANDLERS,
+        **remote_trigger.HANDLERS,
+        **local_auth.HANDLERS,
+        **smart_charging.HANDLERS,
+        **reservation.HANDLERS,
+        **firmware.HANDLERS,
+    }

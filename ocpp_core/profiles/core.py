@@ -83,6 +83,9 @@ def data_transfer(cp: ChargePoint, request: DataTransferRequest, call: rpc.Call,
 
 
 def remote_start(cp: ChargePoint, request: RemoteStartTransactionRequest, call: rpc.Call, now: datetime) -> Reply:
+    """RemoteStartTransaction; a TxProfile that comes along (OCPP 1.6 §5.11) is checked now and
+    installed for the connector when the transaction starts (``cp.smart_charging``). Without the
+    SmartCharging profile the chargingProfile is ignored."""
     rejected = RemoteStartTransactionResponse(status=RemoteStartStopStatus.REJECTED)
     profile = request.charging_profile
     if profile is not None and (
@@ -90,11 +93,17 @@ def remote_start(cp: ChargePoint, request: RemoteStartTransactionRequest, call: 
         or profile.transaction_id is not None
     ):
         return rejected  # OCTT TC_060: only a TxProfile without transactionId may come along
-    connector_id = cp.sessions.connector_for_remote_start(request.connector_id)
+    connector_id = cp.sessions.connector_for_remote_start(request.connector_id, request.id_tag, now)
     if connector_id is None:
+        return rejected
+    if not cp.smart_charging.enabled:
+        profile = None
+    elif profile is not None and cp.smart_charging.remote_start_problem(connector_id, profile, now) is not None:
         return rejected
 
     def start(when: datetime) -> None:
+        if profile is not None:
+            cp.smart_charging.hold_for_transaction(connector_id, request.id_tag, profile)
         cp.sessions.grant_remote(connector_id, request.id_tag, when)
 
     return RemoteStartTransactionResponse(status=RemoteStartStopStatus.ACCEPTED), start

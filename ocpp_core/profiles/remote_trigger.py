@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ocpp_core.enums import DiagnosticsStatus, FirmwareStatus, MessageTrigger, TriggerMessageStatus
+from ocpp_core.enums import MessageTrigger, TriggerMessageStatus
 from ocpp_core.messages.core import HeartbeatRequest
-from ocpp_core.messages.firmware import DiagnosticsStatusNotificationRequest, FirmwareStatusNotificationRequest
 from ocpp_core.messages.remote_trigger import TriggerMessageRequest, TriggerMessageResponse
 
 if TYPE_CHECKING:
@@ -37,12 +36,6 @@ def trigger_message(cp: ChargePoint, request: TriggerMessageRequest, call: rpc.C
 
         def action(when: datetime) -> None:
             cp.send(HeartbeatRequest(), when, triggered=True)
-    elif trigger.value not in cp.trigger_handlers and trigger in _IDLE_STATUS:
-        # No firmware update or diagnostics upload has run: the status is Idle (OCPP 1.6 §5.17).
-        idle = _IDLE_STATUS[trigger]
-
-        def action(when: datetime) -> None:
-            cp.send(idle, when, triggered=True)
     else:
         trigger_handler = cp.trigger_handlers.get(trigger.value)
         if trigger_handler is None:
@@ -53,10 +46,5 @@ def trigger_message(cp: ChargePoint, request: TriggerMessageRequest, call: rpc.C
         action = result
     return TriggerMessageResponse(status=TriggerMessageStatus.ACCEPTED), action
 
-
-_IDLE_STATUS: dict[MessageTrigger, Any] = {
-    MessageTrigger.DIAGNOSTICS_STATUS_NOTIFICATION: DiagnosticsStatusNotificationRequest(status=DiagnosticsStatus.IDLE),
-    MessageTrigger.FIRMWARE_STATUS_NOTIFICATION: FirmwareStatusNotificationRequest(status=FirmwareStatus.IDLE),
-}
 
 HANDLERS: dict[str, Handler] = {"TriggerMessage": trigger_message}

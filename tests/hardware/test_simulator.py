@@ -915,3 +915,78 @@ def test_it_never_lets_an_energy_register_decrease(ops):
                 assert 0 <= value(sample, "Power.Active.Import") <= 22080
 
     asyncio.run(run())
+
+
+# -- firmware and logs -------------------------------------------------------------------------
+async def test_it_installs_the_version_a_simfw_image_declares(tmp_path):
+    from ocpp_core.commands import InstallFirmware
+
+    sim, _, events = make(firmware_version="1.0.0")
+    image = tmp_path / "anything.bin"
+    image.write_bytes(b"SIMFW 2.1.0-rc1\n\x00\x01payload")
+    assert sim.snapshot(0)["firmware_version"] == "1.0.0"
+    assert await sim.execute(InstallFirmware(ref="fw-1-install", path=str(image))) == "2.1.0-rc1"
+    assert sim.snapshot(0)["firmware_version"] == "2.1.0-rc1" and sim.snapshot(0)["firmware_installs"] == 1
+    assert events == []  # nothing the engine observes: the version shows after the reboot
+
+
+async def test_it_takes_the_version_of_another_image_from_its_name(tmp_path):
+    sim, _, _ = make()
+    image = tmp_path / "firmware-3.2.bin"
+    image.write_bytes(b"\x7fELF not a simulator image")
+    assert await sim.install_firmware(image) == "firmware-3.2"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b" \n\n", "empty"),
+        (b"SIMFW\npayload", "corrupt"),
+        (b"SIMFW " + b"9" * 51 + b"\n", "corrupt"),
+        (b"SIMFW two words\n", "corrupt"),
+    ],
+)
+async def test_it_refuses_an_image_it_cannot_install(tmp_path, content, message):
+    sim, _, _ = make(firmware_version="1.0.0")
+    image = tmp_path / "fw.bin"
+    image.write_bytes(content)
+    with pytest.raises(HardwareError, match=message) as refused:
+        await sim.install_firmware(image)
+    assert refused.value.permanent is True
+    assert sim.snapshot(0)["firmware_version"] == "1.0.0"
+
+
+async def test_it_fails_an_installation_when_told_to_or_when_the_image_is_gone(tmp_path):
+    sim, _, _ = make(firmware_version="1.0.0")
+    with pytest.raises(HardwareError, match="cannot be read"):
+        await sim.install_firmware(tmp_path / "missing.bin")
+    image = tmp_path / "fw.bin"
+    image.write_bytes(b"SIMFW 2.0\n")
+    sim.firmware_install_fails = True
+    with pytest.raises(HardwareError, match="simulated") as failed:
+        await sim.install_firmware(image)
+    assert failed.value.permanent is False
+    sim.firmware_install_fails = False
+    assert await sim.install_firmware(image) == "2.0"
+
+
+async def test_it_hands_its_state_over_for_a_diagnostics_bundle():
+    import json
+
+    sim, _, _ = make(2, firmware_version="1.0.0")
+    await sim.plug(1)
+    logs = await sim.collect_logs()
+    state = json.loads(logs["simulator.json"])
+    assert [entry["connector_id"] for entry in state] == [0, 1, 2]
+    assert state[0]["firmware_version"] == "1.0.0" and state[1]["plugged"] is True
+
+
+async def test_it_gives_hardware_without_firmware_support_a_permanent_refusal(tmp_path):
+    from hardware.base import AdapterBase
+
+    sim, _, _ = make()  # the base class's defaults, called on an adapter that has the rest
+    with pytest.raises(HardwareError, match="cannot install firmware") as refused:
+        await AdapterBase.install_firmware(sim, tmp_path / "fw.bin")
+    assert refused.value.permanent is True
+    assert await AdapterBase.collect_logs(sim) == {}

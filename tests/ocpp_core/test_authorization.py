@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ocpp_core.authorization import Authorizer, AuthSource, LocalDecision, info_of, record_of
+from ocpp_core.authorization import Authorizer, AuthSource, LocalDecision, LocalListEditRefused, info_of, record_of
 from ocpp_core.config import ConfigRegistry
 from ocpp_core.datatypes import IdTagInfo
 from ocpp_core.enums import AuthorizationStatus as S
@@ -506,3 +506,53 @@ def test_it_reads_configuration_changes_at_once() -> None:
     assert auth.lookup("A", online=True, now=T0).info is None
     cfg.set_value("LocalPreAuthorize", True)
     assert auth.lookup("A", online=True, now=T0).info == info()
+
+
+# ----------------------------------------------------------------------------------------------
+# Operator edits (the dashboard)
+
+
+def test_an_operator_edit_adds_replaces_and_deletes_keeping_the_version() -> None:
+    auth = authorizer(local=(rec("A"), rec("B")), version=7)
+    auth.edit_local_list([rec("A", S.BLOCKED), rec("C", parent="P")], ["B"])
+    assert [(r.id_tag, r.status, r.parent_id_tag) for r in auth.local_list_entries()] == [
+        ("A", "Blocked", None),
+        ("C", "Accepted", "P"),
+    ]
+    assert auth.local_list_version == 7
+    snapshot = apply(MemoryStore(), auth.take_ops())
+    assert snapshot.local_list_version == 7
+    assert {r.id_tag for r in snapshot.local_list} == {"A", "C"}
+
+
+@pytest.mark.parametrize(
+    ("upserts", "deletes", "cfg", "message"),
+    [
+        ([rec("C")], [], registry(list_enabled=False), "not in use"),
+        ([rec("C"), rec("C")], [], None, "twice"),
+        ([rec("A")], ["A"], None, "twice"),
+        ([rec("X" * 21)], [], None, "idTag must be 1 to 20"),
+        ([rec("")], [], None, "idTag must be 1 to 20"),
+        ([rec("C", parent="P" * 21)], [], None, "parentIdTag must be 1 to 20"),
+        ([], ["nope"], None, "not in the local list: nope"),
+    ],
+)
+def test_an_operator_edit_breaking_a_rule_is_refused_and_changes_nothing(
+    upserts: list[IdTagRecord], deletes: list[str], cfg: ConfigRegistry | None, message: str
+) -> None:
+    auth = authorizer(cfg, local=(rec("A"),), version=3)
+    with pytest.raises(LocalListEditRefused, match=message):
+        auth.edit_local_list(upserts, deletes)
+    assert [r.id_tag for r in auth.local_list_entries()] == ["A"]
+    assert auth.take_ops() == []
+
+
+def test_an_operator_edit_may_not_outgrow_local_auth_list_max_length() -> None:
+    cfg = ConfigRegistry.from_json(
+        config(LocalAuthListManagement={"LocalAuthListEnabled": True, "LocalAuthListMaxLength": 2})
+    )
+    auth = authorizer(cfg, local=(rec("A"), rec("B")))
+    with pytest.raises(LocalListEditRefused, match="would hold 3 entries; LocalAuthListMaxLength is 2"):
+        auth.edit_local_list([rec("C")], [])
+    auth.edit_local_list([rec("C")], ["A"])  # a swap keeps the size
+    assert [r.id_tag for r in auth.local_list_entries()] == ["B", "C"]

@@ -216,6 +216,16 @@ def test_it_answers_not_supported_for_a_disabled_profile():
     assert reply[2] == "NotSupported"
 
 
+def test_it_answers_the_local_list_messages_itself_when_their_profile_is_disabled():
+    """TC_042_1 / TC_043_1: the wire answers for "not supported", not a CALLERROR."""
+    h = Harness(config(Core={"SupportedFeatureProfiles": "Core"}))
+    h.boot()
+    (reply,) = h.call("GetLocalListVersion", {})
+    assert reply == [3, reply[1], {"listVersion": -1}]
+    (reply,) = h.call("SendLocalList", {"listVersion": 1, "updateType": "Full"})
+    assert reply == [3, reply[1], {"status": "NotSupported"}]
+
+
 def test_it_answers_internal_error_when_a_handler_fails():
     h = Harness()
 
