@@ -10,6 +10,12 @@ from django.db import models
 
 from ocpp_core import storage, timeutil
 
+# The feature components' journal (charging profiles, reservations, feature state) has a module of
+# its own to keep this one short; importing the models here makes them part of this app.
+from station.models_features import ChargingProfile as ChargingProfile
+from station.models_features import FeatureState as FeatureState
+from station.models_features import Reservation as Reservation
+
 
 class OcppJSONEncoder(json.JSONEncoder):
     """Writes a :class:`~decimal.Decimal` as a JSON number, as ``ocpp_core.rpc.serialize`` does."""

@@ -13,6 +13,7 @@
 | ``STATION_TRACE_MAX_AGE_DAYS`` | message trace rows older than this many days are deleted (> 0) | unset: no age limit |
 | ``STATION_TRACE_CONSOLE`` | also log every frame to the console | off |
 | ``STATION_SIMULATOR_SAMPLE_SECONDS`` | seconds between the simulator's meter samples (> 0) | ``5`` |
+| ``STATION_LOG_FILE`` | the application log (rotated; read into diagnostics bundles); ``off`` for none | ``<data>/logs/station.log`` |
 
 A bad value raises ``ImproperlyConfigured`` naming the variable (never echoing a secret).
 """
@@ -178,6 +179,19 @@ STATION_TRACE_MAX_AGE_DAYS: float | None = (
 STATION_TRACE_CONSOLE = env_bool("STATION_TRACE_CONSOLE", False)
 STATION_SIMULATOR_SAMPLE_SECONDS = env_float("STATION_SIMULATOR_SAMPLE_SECONDS", 5.0, above=0)
 STATION_DEFAULT_CONFIG = BASE_DIR / "fixtures" / "demo-config.json"
+#: The application log file (None: not written); station/diagnostics.py reads it into bundles.
+STATION_LOG_FILE: Path | None = (
+    None
+    if os.environ.get("STATION_LOG_FILE", "").strip().lower() == "off"
+    else env_path("STATION_LOG_FILE", STATION_DATA_DIR / "logs" / "station.log")
+)
+if STATION_LOG_FILE is not None:
+    try:
+        STATION_LOG_FILE.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"STATION_LOG_FILE={str(STATION_LOG_FILE)!r}: its directory cannot be created: {exc}"
+        ) from None
 
 # --- Django -----------------------------------------------------------------------------------
 
@@ -254,12 +268,28 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+_LOG_HANDLERS: dict[str, dict[str, Any]] = {"console": {"class": "logging.StreamHandler", "formatter": "plain"}}
+if STATION_LOG_FILE is not None:
+    _LOG_HANDLERS["file"] = {
+        "class": "logging.handlers.RotatingFileHandler",
+        "filename": str(STATION_LOG_FILE),
+        "maxBytes": 5 * 1024 * 1024,
+        "backupCount": 3,
+        "encoding": "utf-8",
+        "delay": True,
+        "formatter": "utc",
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # one record per line, starting with its UTC time: diagnostics bundles select by time
+        "utc": {"()": "station.diagnostics.UtcFormatter", "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": _LOG_HANDLERS,
+    "root": {"handlers": list(_LOG_HANDLERS), "level": "WARNING"},
     "loggers": {
         "station": {"level": "INFO"},
         "ocpp_core": {"level": "INFO"},

@@ -121,6 +121,9 @@ class DjangoStore:
                 availability=models.ConnectorAvailability.snapshot(),
                 transactions=models.Transaction.unfinished(),
                 meter_values=models.TransactionMeterValue.of_unfinished(),
+                charging_profiles=models.ChargingProfile.records(),
+                reservations=models.Reservation.records(),
+                feature_state=models.FeatureState.snapshot(),
             )
 
     @staticmethod

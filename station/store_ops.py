@@ -5,14 +5,25 @@ Theory of operation
 :class:`ocpp_core.storage.MemoryStore` is the reference: after ``apply(ops)`` the database must
 load exactly what the memory store would hold. The operations touch independent parts of the
 state -- queue, configuration overlay, authorization cache, local list, availability, transactions
-with their meter values -- and no operation reads another part. :func:`fold` therefore reduces
-each part's operations, in their order, to the part's net effect (the last put of a ``seq``,
-``id_tag``, connector or ``tx_key`` wins at the position of its first; a ClearCache drops the puts
-before it), and :meth:`Batch.write` writes each net effect with about one statement per table,
-however long the batch. The caller runs :meth:`Batch.write` in one ``transaction.atomic()``.
+with their meter values, charging profiles, reservations, feature state -- and no operation reads
+another part. :func:`fold` therefore reduces each part's operations, in their order, to the part's
+net effect (the last put of a ``seq``, ``id_tag``, connector, ``tx_key``, reservation id or feature
+name wins at the position of its first; a ClearCache drops the puts before it; a delete drops the
+puts before it and is written before the puts after it, so what is deleted and put again goes
+last), and :meth:`Batch.write` writes each net effect with about one statement per table, however
+long the batch. The caller runs :meth:`Batch.write` in one ``transaction.atomic()``.
 
 The local list is the exception: its few, rare operations are written one after the other, so a
 differential update that deletes and re-adds an id tag moves it last, as in the memory store.
+
+A charging profile put is a new install, also when it replaces one with the same
+chargingProfileId: the row of every id the batch puts or deletes is deleted, and the profiles the
+batch leaves installed are inserted after the others, in the order of their last put.
+
+Feature state must be a JSON object (of objects, arrays, strings, finite numbers, booleans, null)
+that reads back equal, with no NUL character (PostgreSQL's ``jsonb`` cannot hold one): :func:`fold`
+refuses anything else (a tuple, a datetime, a Decimal ...) with a ``ValueError`` naming the
+feature, before anything is written.
 
 Transactions are history here, not only engine state. The memory store forgets an acknowledged
 transaction, with its meter values, at the end of the batch that acknowledged it; the database
@@ -27,6 +38,7 @@ keeps both (``load`` reads only unacknowledged ones). Two cases follow:
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,7 +49,11 @@ from ocpp_core.storage import (
     AuthCacheDelete,
     AuthCachePut,
     AvailabilitySet,
+    ChargingProfileDelete,
+    ChargingProfilePut,
+    ChargingProfileRecord,
     ConfigSet,
+    FeatureStateSet,
     IdTagRecord,
     LocalListReplace,
     LocalListUpdate,
@@ -45,6 +61,9 @@ from ocpp_core.storage import (
     QueueDelete,
     QueuedMessage,
     QueuePut,
+    ReservationDelete,
+    ReservationPut,
+    ReservationRecord,
     StorageOp,
     TransactionPut,
     TransactionRecord,
@@ -73,6 +92,14 @@ class Batch:
     #: tx_key -> its last record, in the order of the first put
     transactions: dict[str, TransactionRecord] = field(default_factory=dict)
     meter_values: list[MeterValueAppend] = field(default_factory=list)
+    #: chargingProfileIds whose rows are deleted before ``charging_profiles`` is inserted
+    charging_profiles_removed: set[int] = field(default_factory=set)
+    #: the profiles to install, in the order of their last put
+    charging_profiles: dict[int, ChargingProfileRecord] = field(default_factory=dict)
+    reservations_deleted: set[int] = field(default_factory=set)
+    reservations: dict[int, ReservationRecord] = field(default_factory=dict)
+    feature_state_deleted: set[str] = field(default_factory=set)
+    feature_state: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def write(self) -> None:
         """Write the batch (call it inside ``transaction.atomic()``)."""
@@ -88,6 +115,12 @@ class Batch:
         if self.local_list:
             models.LocalListVersion.set(self.local_list[-1].version)
         models.ConnectorAvailability.upsert(self.availability)
+        models.ChargingProfile.remove(self.charging_profiles_removed)
+        models.ChargingProfile.install(self.charging_profiles.values())
+        models.Reservation.remove(self.reservations_deleted)
+        models.Reservation.upsert(self.reservations.values())
+        models.FeatureState.remove(self.feature_state_deleted)
+        models.FeatureState.upsert(self.feature_state)
         _write_transactions(self.transactions, self.meter_values)
 
 
@@ -118,9 +151,53 @@ def fold(ops: Iterable[StorageOp]) -> Batch:
             batch.transactions[op.record.tx_key] = op.record
         elif isinstance(op, MeterValueAppend):
             batch.meter_values.append(op)
+        elif isinstance(op, ChargingProfilePut):
+            profile_id = op.record.profile_id
+            batch.charging_profiles.pop(profile_id, None)  # a replacement is a new install: last
+            batch.charging_profiles[profile_id] = op.record
+            batch.charging_profiles_removed.add(profile_id)
+        elif isinstance(op, ChargingProfileDelete):
+            batch.charging_profiles.pop(op.profile_id, None)
+            batch.charging_profiles_removed.add(op.profile_id)
+        elif isinstance(op, ReservationPut):
+            batch.reservations[op.record.reservation_id] = op.record
+        elif isinstance(op, ReservationDelete):
+            batch.reservations.pop(op.reservation_id, None)
+            batch.reservations_deleted.add(op.reservation_id)
+        elif isinstance(op, FeatureStateSet):
+            if op.value is None:
+                batch.feature_state.pop(op.name, None)
+                batch.feature_state_deleted.add(op.name)
+            else:
+                batch.feature_state[op.name] = _json_state(op.name, op.value)
         else:
             raise TypeError(f"unknown storage operation {op!r}")
     return batch
+
+
+def _json_state(name: str, value: object) -> dict[str, Any]:
+    """``value``, if it is JSON that reads back equal; ``ValueError`` otherwise."""
+    if not 0 < len(name) <= models.FeatureState.NAME_LENGTH:
+        raise ValueError(f"feature state name {name!r} is not 1..{models.FeatureState.NAME_LENGTH} characters")
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"feature state {name!r} is not JSON: {exc}") from exc
+    if not isinstance(value, dict) or json.loads(text) != value:
+        raise ValueError(f"feature state {name!r} is not a JSON object that reads back equal: {value!r}")
+    if _has_nul(value):
+        raise ValueError(f"feature state {name!r} holds a NUL character (PostgreSQL's JSON cannot): {value!r}")
+    return value
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _write_local_list(op: LocalListReplace | LocalListUpdate) -> None:

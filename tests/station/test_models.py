@@ -1,22 +1,35 @@
-"""The journal's models: conversions, upserts, the transactions list of the control API, charts."""
+"""The journal's models: conversions, upserts, the transactions list of the control API, charts,
+and the feature components' journal (charging profiles, reservations, feature state)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from ocpp_core import enums
-from ocpp_core.storage import IdTagRecord, MeterValueAppend, QueuedMessage, TransactionRecord
+from ocpp_core.storage import (
+    ChargingProfileRecord,
+    IdTagRecord,
+    MeterValueAppend,
+    QueuedMessage,
+    ReservationRecord,
+    TransactionRecord,
+)
+from station import models_features
 from station.models import (
     AuthCacheEntry,
     AuthorizationStatus,
+    ChargingProfile,
     ConfigOverride,
     ConnectorAvailability,
+    FeatureState,
     LocalListEntry,
     LocalListVersion,
+    Reservation,
     StopReason,
     Transaction,
     TransactionMeterValue,
@@ -297,3 +310,97 @@ def test_it_stores_configuration_values_including_json_null():
     ConfigOverride.upsert({("Core", "HeartbeatInterval"): 300})
     assert ConfigOverride.overlay() == {"Core": {"HeartbeatInterval": 300}, "Custom": {"Unset": None}}
     assert ConfigOverride.objects.filter(value__isnull=True).count() == 0  # JSON null, not SQL NULL
+
+
+# --- the feature components' journal --------------------------------------------------------------
+
+
+def charging_profile(pid: int, connector_id: int = 1, limit: Decimal = Decimal("16.0")) -> ChargingProfileRecord:
+    return ChargingProfileRecord(
+        connector_id=connector_id,
+        profile={
+            "chargingProfileId": pid,
+            "stackLevel": 0,
+            "chargingProfilePurpose": "TxDefaultProfile",
+            "chargingProfileKind": "Relative",
+            "chargingSchedule": {
+                "chargingRateUnit": "A",
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": limit}],
+            },
+        },
+    )
+
+
+def stored_json(table: str, column: str) -> list[str]:
+    """The JSON text the database holds in ``column`` of ``table``, by row."""
+    cast = f"CAST({column} AS text)" if connection.vendor == "postgresql" else column
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {cast} FROM {table} ORDER BY id")  # our own table and column names
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_it_writes_decimals_as_the_json_numbers_they_spell():
+    encode = models_features.ExactJSONEncoder().encode
+    assert encode({"a": [Decimal("6.1"), Decimal("16.0"), 2, 0.5]}) == '{"a": [6.1, 16.0, 2, 0.5]}'
+    assert encode(Decimal("12345678901234567.8")) == "12345678901234567.8"
+    assert encode({"b": (Decimal("-0.0"), Decimal("1E+3"))}) == '{"b": [-0.0, 1E+3]}'
+    assert encode({"text": "6.1", "nested": {"c": None}}) == '{"text": "6.1", "nested": {"c": null}}'
+    with pytest.raises(ValueError, match="NaN is not a JSON number"):
+        encode({"limit": Decimal("NaN")})
+    decoded = json.loads(encode({"x": Decimal("0.1"), "n": 3}), cls=models_features.DecimalJSONDecoder)
+    assert decoded == {"x": Decimal("0.1"), "n": 3} and type(decoded["x"]) is Decimal
+
+
+def test_it_keeps_charging_profiles_in_install_order_with_exact_numbers():
+    ChargingProfile.install([charging_profile(2, 0), charging_profile(1, 2, Decimal("12345678901234567.8"))])
+    ChargingProfile.remove([2, 99])
+    ChargingProfile.install([charging_profile(2, 1, Decimal("6.1"))])  # after the others: a new install
+    assert ChargingProfile.records() == (
+        charging_profile(1, 2, Decimal("12345678901234567.8")),
+        charging_profile(2, 1, Decimal("6.1")),
+    )
+    # JSON numbers in the database, digit for digit (not strings, not rounded through a float)
+    texts = stored_json("station_chargingprofile", "profile")
+    limits = [json.loads(text, parse_float=str)["chargingSchedule"]["chargingSchedulePeriod"][0] for text in texts]
+    assert [period["limit"] for period in limits] == ["12345678901234567.8", "6.1"]
+    assert str(ChargingProfile.objects.first()) == "charging profile 1 (TxDefaultProfile) on connector 2"
+
+
+def test_it_refuses_a_second_row_for_one_charging_profile_id():
+    ChargingProfile.install([charging_profile(1)])
+    with pytest.raises(IntegrityError):
+        ChargingProfile.install([charging_profile(1, 2)])
+
+
+def reservation_record(reservation_id: int, connector_id: int = 1, **changes) -> ReservationRecord:
+    fields = {"id_tag": "TAG-ALICE", "expiry_date": T0 + timedelta(hours=1)}
+    return ReservationRecord(reservation_id=reservation_id, connector_id=connector_id, **{**fields, **changes})
+
+
+def test_it_upserts_reservations_keeping_their_positions():
+    Reservation.upsert([reservation_record(7, 2), reservation_record(-1, 0, parent_id_tag="PARENT-1")])
+    Reservation.upsert([reservation_record(9), reservation_record(7, 1, id_tag="TAG-BOB")])
+    assert Reservation.records() == (
+        reservation_record(7, 1, id_tag="TAG-BOB"),
+        reservation_record(-1, 0, parent_id_tag="PARENT-1"),
+        reservation_record(9),
+    )
+    Reservation.remove([7, 99])
+    Reservation.upsert([reservation_record(7)])
+    assert [r.reservation_id for r in Reservation.records()] == [-1, 9, 7]
+    assert str(Reservation.objects.first()) == "reservation -1 of TAG-ALICE on connector 0"
+    Reservation.upsert([])
+    Reservation.remove([])
+
+
+def test_it_stores_feature_state_by_name():
+    FeatureState.upsert({"firmware": {"state": "Downloading", "retries": 1}, "diagnostics": {"ratio": 0.1}})
+    first = FeatureState.objects.get(name="firmware")
+    FeatureState.upsert({"firmware": {"state": "Installing"}})
+    assert FeatureState.snapshot() == {"firmware": {"state": "Installing"}, "diagnostics": {"ratio": 0.1}}
+    updated = FeatureState.objects.get(name="firmware")
+    assert updated.pk == first.pk and updated.updated_at >= first.updated_at
+    assert type(FeatureState.snapshot()["diagnostics"]["ratio"]) is float  # as given: no Decimal here
+    FeatureState.remove(["firmware", "missing"])
+    assert FeatureState.snapshot() == {"diagnostics": {"ratio": 0.1}}
+    assert str(FeatureState.objects.get()) == "state of diagnostics"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -18,33 +17,43 @@ from hypothesis import strategies as st
 
 from ocpp_core.storage import (
     AuthCacheClear,
-    AuthCacheDelete,
     AuthCachePut,
     AvailabilitySet,
+    ChargingProfileDelete,
     ConfigSet,
-    IdTagRecord,
+    FeatureStateSet,
     LocalListReplace,
     LocalListUpdate,
     MemoryStore,
     MeterValueAppend,
     QueueDelete,
-    QueuedMessage,
     QueuePut,
+    ReservationDelete,
     Snapshot,
     StorageOp,
     TransactionPut,
-    TransactionRecord,
 )
-from ocpp_core.timeutil import format_datetime
 from station import models, store_ops
 from station.models import TraceEntry
 from station.store import DjangoStore, TraceRecord
 from tests.ocpp_core.helpers import config
 from tests.ocpp_core.station_harness import StationHarness
+from tests.station.journal_examples import (
+    T0,
+    RecordingStore,
+    assert_same_snapshot,
+    batches,
+    message,
+    mv,
+    profile_put,
+    rec,
+    reservation,
+    transaction_ops,
+    tx,
+    wipe,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -53,18 +62,6 @@ async def close_store_connections():
     # dropping the test database.
     yield
     await DjangoStore().close()
-
-
-def message(seq: int, **changes) -> QueuedMessage:
-    fields = {
-        "seq": seq,
-        "unique_id": f"id-{seq}",
-        "action": "StatusNotification",
-        "payload": {"connectorId": 1, "errorCode": "NoError", "status": "Available"},
-        "transactional": False,
-        "created_at": T0 + timedelta(seconds=seq),
-    }
-    return QueuedMessage(**{**fields, **changes})
 
 
 async def test_it_runs_on_the_configured_database():
@@ -201,133 +198,6 @@ async def test_it_stores_any_frame_text():
 
 # --- the engine's whole journal: parity with MemoryStore -------------------------------------
 
-TX_KEYS = ("5f3a9c1e-1", "5f3a9c1e-2", "5f3a9c1e-3", "b70e44d2-1")
-ID_TAGS = ("04A1B2C3D4E5F6", "TAG-ALICE", "TAG-BOB", "PARENT-1", "x")
-STATUSES = ("Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx")
-REASONS = ("Local", "Remote", "EVDisconnected", "PowerLoss", "DeAuthorized", "HardReset")
-
-times = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC))
-optional_times = st.none() | times
-tags = st.sampled_from(ID_TAGS)
-optional_tags = st.none() | tags
-meter_readings = st.integers(min_value=0, max_value=2**40)
-decimals = st.decimals(min_value=-1000, max_value=10**6, places=2, allow_nan=False, allow_infinity=False)
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**31), 2**31)
-    | st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(("a", "b", "c")), inner, max_size=3),
-    max_leaves=6,
-)
-
-sampled_values = st.fixed_dictionaries(
-    {"value": decimals.map(str)},
-    optional={
-        "measurand": st.sampled_from(("Energy.Active.Import.Register", "Power.Active.Import", "Current.Import", "SoC")),
-        "unit": st.sampled_from(("Wh", "kWh", "W", "kW", "A", "Percent")),
-        "context": st.sampled_from(("Sample.Periodic", "Transaction.Begin", "Transaction.End")),
-        "phase": st.sampled_from(("L1", "L2", "L3")),
-    },
-)
-meter_value_dicts = st.builds(
-    lambda time, values: {"timestamp": format_datetime(time), "sampledValue": values},
-    times,
-    st.lists(sampled_values, min_size=1, max_size=3),
-)
-id_tag_records = st.builds(
-    IdTagRecord, id_tag=tags, status=st.sampled_from(STATUSES), expiry_date=optional_times, parent_id_tag=optional_tags
-)
-queued_messages = st.builds(
-    QueuedMessage,
-    seq=st.integers(1, 6),
-    unique_id=st.uuids().map(str),
-    action=st.sampled_from(("StartTransaction", "MeterValues", "StopTransaction", "StatusNotification")),
-    payload=st.fixed_dictionaries(
-        {"connectorId": st.integers(0, 3)}, optional={"transactionId": st.integers(-1, 10**6), "x": decimals}
-    ),
-    transactional=st.booleans(),
-    created_at=times,
-    attempts=st.integers(0, 5),
-    not_before=optional_times,
-    tx_key=st.none() | st.sampled_from(TX_KEYS),
-)
-transaction_records = st.builds(
-    TransactionRecord,
-    tx_key=st.sampled_from(TX_KEYS),
-    connector_id=st.integers(1, 3),
-    id_tag=tags,
-    start_time=times,
-    meter_start=meter_readings,
-    meter_last=meter_readings,
-    meter_last_time=times,
-    transaction_id=st.none() | st.integers(1, 2**31 - 1),
-    reservation_id=st.none() | st.integers(0, 100),
-    parent_id_tag=optional_tags,
-    start_status=st.none() | st.sampled_from(STATUSES),
-    stop_time=optional_times,
-    meter_stop=st.none() | meter_readings,
-    stop_reason=st.none() | st.sampled_from(REASONS),
-    id_tag_end=optional_tags,
-    acknowledged=st.booleans(),
-)
-transaction_ops = st.one_of(
-    st.builds(TransactionPut, record=transaction_records),
-    st.builds(
-        MeterValueAppend, tx_key=st.sampled_from(TX_KEYS), connector_id=st.integers(1, 3), meter_value=meter_value_dicts
-    ),
-)
-storage_ops = st.one_of(
-    st.builds(QueuePut, message=queued_messages),
-    st.builds(QueueDelete, seq=st.integers(1, 6)),
-    st.builds(
-        ConfigSet,
-        section=st.sampled_from(("Core", "LocalAuthListManagement", "Custom")),
-        key=st.sampled_from(("HeartbeatInterval", "MeterValueSampleInterval", "AuthorizationCacheEnabled")),
-        value=json_values,
-    ),
-    st.builds(AuthCachePut, entry=id_tag_records),
-    st.just(AuthCacheClear()),
-    st.builds(AuthCacheDelete, id_tag=tags),
-    st.builds(LocalListReplace, version=st.integers(-1, 50), entries=st.lists(id_tag_records, max_size=4).map(tuple)),
-    st.builds(
-        LocalListUpdate,
-        version=st.integers(-1, 50),
-        upserts=st.lists(id_tag_records, max_size=3).map(tuple),
-        deletes=st.lists(tags, max_size=3).map(tuple),
-    ),
-    st.builds(
-        AvailabilitySet, connector_id=st.integers(0, 3), operative=st.booleans(), scheduled=st.none() | st.booleans()
-    ),
-    transaction_ops,
-)
-# Several batches: what one batch leaves behind (acknowledged transactions, a cleared cache ...)
-# must load the same in the next.
-batches = st.lists(st.lists(storage_ops, max_size=8), min_size=1, max_size=5)
-
-
-def assert_same_snapshot(loaded: Snapshot, expected: Snapshot) -> None:
-    for name in (f.name for f in fields(Snapshot)):
-        assert getattr(loaded, name) == getattr(expected, name), name
-
-
-def wipe() -> None:
-    """Empty every table the store writes (hypothesis runs many examples in one test's database)."""
-    for model in (
-        models.TransactionMeterValue,
-        models.Transaction,
-        models.QueuedMessage,
-        models.ConfigOverride,
-        models.AuthCacheEntry,
-        models.LocalListEntry,
-        models.LocalListVersion,
-        models.ConnectorAvailability,
-    ):
-        model.objects.all().delete()
-
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(batches=batches)
@@ -352,34 +222,6 @@ async def test_it_journals_transactions_and_meter_values_as_the_memory_store_doe
         assert_same_snapshot(await store.load(), memory.snapshot())
 
 
-def tx(tx_key: str, **changes) -> TransactionRecord:
-    fields = {
-        "tx_key": tx_key,
-        "connector_id": 1,
-        "id_tag": "TAG-ALICE",
-        "start_time": T0,
-        "meter_start": 1000,
-        "meter_last": 1000,
-        "meter_last_time": T0,
-    }
-    return TransactionRecord(**{**fields, **changes})
-
-
-def mv(tx_key: str, seconds: int, wh: int, connector_id: int = 1) -> MeterValueAppend:
-    return MeterValueAppend(
-        tx_key=tx_key,
-        connector_id=connector_id,
-        meter_value={
-            "timestamp": format_datetime(T0 + timedelta(seconds=seconds)),
-            "sampledValue": [{"value": str(wh), "context": "Sample.Periodic"}],
-        },
-    )
-
-
-def rec(id_tag: str, status: str = "Accepted", **changes) -> IdTagRecord:
-    return IdTagRecord(id_tag=id_tag, status=status, **changes)
-
-
 #: one batch with every kind of operation, as the engine journals them
 EVERY_KIND: list[StorageOp] = [
     QueuePut(message=message(1, action="StartTransaction", transactional=True, tx_key="k-1")),
@@ -393,6 +235,14 @@ EVERY_KIND: list[StorageOp] = [
     TransactionPut(record=tx("k-1", reservation_id=7)),
     mv("k-1", 0, 1000),
     mv("k-1", 60, 1250),
+    profile_put(3, 0, Decimal("32.0"), chargingProfilePurpose="ChargePointMaxProfile"),
+    profile_put(1, 1, Decimal("6.1"), Decimal("12345678901234567.8")),
+    profile_put(2, 2),
+    profile_put(3, 0, Decimal("20.5")),  # replaced: a new install, so it goes last
+    reservation(7, 2, parent_id_tag="PARENT-1"),
+    reservation(8, 0, "TAG-BOB"),
+    FeatureStateSet(name="firmware", value={"state": "Downloading", "retries": 2, "location": "ftp://x/fw.bin"}),
+    FeatureStateSet(name="diagnostics", value={"state": "Uploading", "ratio": 0.25, "nested": [None, True, {}]}),
 ]
 
 
@@ -410,6 +260,9 @@ async def test_it_loads_every_kind_of_operation_in_a_new_store_instance():
     assert loaded.availability == {1: (True, False), 2: (False, None)}
     assert [t.tx_key for t in loaded.transactions] == ["k-1"]
     assert [v["sampledValue"][0]["value"] for v in loaded.meter_values["k-1"]] == ["1000", "1250"]
+    assert [(r.profile_id, r.connector_id) for r in loaded.charging_profiles] == [(1, 1), (2, 2), (3, 0)]
+    assert [r.reservation_id for r in loaded.reservations] == [7, 8]
+    assert loaded.feature_state["firmware"]["state"] == "Downloading"
 
 
 async def test_it_returns_aware_utc_datetimes():
@@ -418,6 +271,7 @@ async def test_it_returns_aware_utc_datetimes():
         [
             AuthCachePut(entry=rec("A", expiry_date=datetime(2026, 3, 1, 13, 0, tzinfo=paris))),
             TransactionPut(record=tx("k-1", start_time=T0, stop_time=T0 + timedelta(hours=1))),
+            reservation(1, expiry_date=datetime(2026, 3, 1, 14, 0, 0, 5, tzinfo=paris)),
         ]
     )
     loaded = await DjangoStore().load()
@@ -425,9 +279,11 @@ async def test_it_returns_aware_utc_datetimes():
         loaded.auth_cache[0].expiry_date,
         loaded.transactions[0].start_time,
         loaded.transactions[0].stop_time,
+        loaded.reservations[0].expiry_date,
     ):
         assert value is not None and value.utcoffset() == timedelta(0)
     assert loaded.auth_cache[0].expiry_date == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert loaded.reservations[0].expiry_date == datetime(2026, 3, 1, 13, 0, 0, 5, tzinfo=UTC)
     assert loaded.transactions[0].start_time == T0  # microseconds kept
 
 
@@ -540,6 +396,15 @@ def everything_batch() -> list[StorageOp]:
         TransactionPut(record=tx("k-5")),
         mv("k-1", 120, 2000),
         mv("k-5", 0, 0),
+        ChargingProfileDelete(profile_id=1),
+        profile_put(3, 0, Decimal("25.0")),
+        profile_put(9, 2),
+        ReservationDelete(reservation_id=7),
+        reservation(8, 1),
+        reservation(9, 2),
+        FeatureStateSet(name="firmware", value=None),
+        FeatureStateSet(name="diagnostics", value={"state": "Idle"}),
+        FeatureStateSet(name="security", value={"events": 3}),
     ]
 
 
@@ -587,30 +452,26 @@ async def test_it_writes_a_batch_with_a_statement_or_two_per_table():
     ops += [QueueDelete(seq=seq) for seq in range(1, 11)]
     ops += [AuthCachePut(entry=rec(f"TAG-{i}")) for i in range(50)]
     ops += [AvailabilitySet(connector_id=n, operative=False) for n in (1, 2, 1)]
+    ops += [profile_put(pid % 20 + 1) for pid in range(60)] + [ChargingProfileDelete(profile_id=pid) for pid in (1, 2)]
+    ops += [reservation(n % 10) for n in range(30)] + [ReservationDelete(reservation_id=n) for n in (1, 2)]
+    ops += [FeatureStateSet(name=f"f{n % 5}", value={"n": n}) for n in range(20)]
+    ops += [FeatureStateSet(name="f0", value=None)]
 
     statements = await sync_to_async(statements_of_apply)(ops)
 
     # queue: delete + upsert; cache, availability: upsert; transactions: read + upsert; meter values:
-    # insert (SQLite takes at most 999 parameters per statement: 249 rows)
-    assert len(statements) <= 9, statements
+    # insert (SQLite takes at most 999 parameters per statement: 249 rows); charging profiles,
+    # reservations, feature state: delete + insert/upsert
+    assert len(statements) <= 15, statements
     loaded = await DjangoStore().load()
     assert [m.seq for m in loaded.queue] == list(range(11, 101))
     assert len(loaded.meter_values["k-1"]) == 300
+    assert [r.profile_id for r in loaded.charging_profiles] == list(range(3, 21))
+    assert [r.reservation_id for r in loaded.reservations] == [0, 3, 4, 5, 6, 7, 8, 9]
+    assert loaded.feature_state == {f"f{n}": {"n": 15 + n} for n in range(1, 5)}
 
 
 # --- what the engine really journals -------------------------------------------------------------
-
-
-class RecordingStore(MemoryStore):
-    """A MemoryStore that keeps each batch, to replay them on the DjangoStore."""
-
-    def __init__(self, snapshot: Snapshot | None = None) -> None:
-        super().__init__(snapshot)
-        self.batches: list[list[StorageOp]] = []
-
-    async def apply(self, ops):
-        self.batches.append(list(ops))
-        await super().apply(ops)
 
 
 def charging_sessions() -> tuple[list[list[StorageOp]], Snapshot]:

@@ -1,5 +1,5 @@
-"""test_store.py and test_models.py again, on the local PostgreSQL (settings are per process, so in a
-subprocess)."""
+"""test_store.py, test_store_features.py and test_models.py again, on the local PostgreSQL (settings
+are per process, so in a subprocess)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def test_it_passes_the_store_and_model_tests_on_postgresql(tmp_path):
             "no:cacheprovider",
             "-q",
             "tests/station/test_store.py",
+            "tests/station/test_store_features.py",
             "tests/station/test_models.py",
         ],
         cwd=ROOT,
