@@ -3,7 +3,8 @@
 Thin, as consumers should be: it checks the session user, joins :data:`live.GROUP`, and on each
 group message renders the fragments the page shows (``hx-swap-oob``, swapped by id by htmx's ws
 extension) and sends them. The page says what it shows in the query string: ``view=overview``
-(station header, identity, connector cards, event log), ``view=simulator`` (the connectors'
+(station header, identity, connector cards, reservations, event log), ``view=firmware`` (the
+firmware and diagnostics state, read from the engine when the station runs in this process), ``view=simulator`` (the connectors'
 simulated state), ``view=trace&live=1&<filter>`` (also the first page of the trace rows of that
 filter, refreshed when frames are stored), anything else (the station header only).
 
@@ -35,10 +36,25 @@ def status_fragments(view: str, status: dict[str, Any] | None) -> str:
     if view == "overview":
         parts.append(render_to_string("station/station_identity.html", context))
         parts.extend(render_to_string("station/connector_card.html", {**context, "card": card}) for card in cards)
+        parts.append(render_to_string("station/reservations.html", context))
         parts.append(render_to_string("station/event_log.html", context))
     elif view == "simulator":
         parts.extend(render_to_string("station/simulator_state.html", {**context, "card": card}) for card in cards)
     return "".join(parts)
+
+
+def firmware_fragment() -> str:
+    """The firmware page's state, from the station in this process ("" without one).
+
+    Called on the station's loop (the consumer runs there under ``runstation``).
+    """
+    from station.dashboard.views_features import read_firmware
+
+    try:
+        target = control.station()
+    except control.StationUnavailable:
+        return ""
+    return render_to_string("station/firmware_state.html", {**read_firmware(target), "oob": True})
 
 
 def trace_rows_fragment(params: QueryDict) -> str:
@@ -66,7 +82,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
         await self.channel_layer.group_add(live.GROUP, self.channel_name)
         await self.accept()
         # What changed between the page's rendering and now.
-        await self.send(text_data=status_fragments(self.view, await control.current_status()))
+        await self.send(text_data=await self._fragments(await control.current_status()))
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(live.GROUP, self.channel_name)
@@ -77,8 +93,14 @@ class DashboardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """The page sends nothing the station acts on."""
 
+    async def _fragments(self, status: dict[str, Any] | None) -> str:
+        fragments = status_fragments(self.view, status)
+        if self.view == "firmware":
+            fragments += firmware_fragment()  # reads the engine: here, on its loop; renders no database
+        return fragments
+
     async def dashboard_update(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=status_fragments(self.view, event.get("status")))
+        await self.send(text_data=await self._fragments(event.get("status")))
         if event.get("trace") and self.live_trace:
             self._trace_stale = True
             if self._refresh is None or self._refresh.done():

@@ -1,4 +1,5 @@
-"""Forms of the dashboard's actions: a configuration value, the simulator panel, the transaction filter.
+"""Forms of the dashboard's actions: a configuration value, a local-list entry, the simulator panel, the
+transaction filter.
 
 The simulator forms take their limits from the control API (``station.api``): the same field
 lengths, fault codes and knobs, so a value the API refuses is refused here too; the controller
@@ -8,11 +9,13 @@ methods behind both check the rest.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+import unicodedata
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
 
+from ocpp_core.enums import AuthorizationStatus
 from station.api import FAULT_CODES, ID_TAG_MAX_LENGTH, INFO_MAX_LENGTH
 
 
@@ -21,8 +24,8 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     input_type = "datetime-local"
 
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M:%S")
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M:%S")
 
 
 def parse_cursor(raw: str, what: str) -> tuple[datetime, int] | None:
@@ -56,6 +59,60 @@ class ConfigValueForm(forms.Form):
     """A new value for one key (the key is in the URL)."""
 
     value = forms.CharField(max_length=CONFIG_VALUE_MAX_LENGTH, strip=False, required=False, label="New value")
+
+
+def check_id_token(value: str) -> str:
+    """An IdToken typed by an operator: not blank, no surrounding spaces, no control characters."""
+    if not value.strip():
+        raise forms.ValidationError("must not be empty")
+    if value != value.strip():
+        raise forms.ValidationError("must not start or end with a space")
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise forms.ValidationError("must not contain control characters")
+    return value
+
+
+class LocalListEntryForm(forms.Form):
+    """One entry of the local authorization list: an idTag and its IdTagInfo (as SendLocalList has it).
+
+    The expiry date is read as UTC. The engine checks the rest (the list in use, its maximum
+    length) and refuses with the rule broken.
+    """
+
+    id_tag = forms.CharField(
+        max_length=ID_TAG_MAX_LENGTH,
+        strip=False,
+        label="idTag",
+        help_text=f"1 to {ID_TAG_MAX_LENGTH} characters, as the card reports it",
+    )
+    status = forms.ChoiceField(
+        choices=[(status.value, status.value) for status in AuthorizationStatus],
+        initial=AuthorizationStatus.ACCEPTED.value,
+        label="Status",
+    )
+    expiry_date = forms.DateTimeField(
+        required=False, label="Expires (UTC, optional)", widget=DateTimeLocalInput(attrs={"step": "1"})
+    )
+    parent_id_tag = forms.CharField(
+        max_length=ID_TAG_MAX_LENGTH, strip=False, required=False, label="Parent idTag (optional)"
+    )
+
+    def clean_id_tag(self) -> str:
+        return check_id_token(self.cleaned_data["id_tag"])
+
+    def clean_parent_id_tag(self) -> str | None:
+        value: str = self.cleaned_data.get("parent_id_tag") or ""
+        return check_id_token(value) if value else None
+
+    def clean_expiry_date(self) -> datetime | None:
+        value: datetime | None = self.cleaned_data.get("expiry_date")
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class LocalListRemoveForm(forms.Form):
+    id_tag = forms.CharField(max_length=ID_TAG_MAX_LENGTH, strip=False, label="idTag")
 
 
 class TokenForm(forms.Form):

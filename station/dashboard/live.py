@@ -9,8 +9,8 @@ The station calls two functions (three lines in ``station/station.py``)::
     # Station._on_hardware(self, event), after `await self.driver.step(...)` (meter samples change
     # power and energy without any engine event):
     live.station_changed(self)
-    # Station._on_frame(...), after `await self.store.append_trace([record])`:
-    live.frame_traced(self, record)
+    # Station._on_frame(...) -> TraceWriter, after each batch of frames is stored:
+    live.frames_traced(self, records)
 
 Both are synchronous, cheap (no database, no I/O: they read the engine and the simulator in
 memory) and never raise: sending happens in a background task, so a slow or unreachable channel
@@ -23,8 +23,9 @@ Group message (JSON-ready, as the Redis layer needs)::
     {"type": "dashboard.update", "status": <status>, "trace": <bool: new trace rows>}
 
 ``status`` is what :meth:`LiveState.status` returns: identity, connection, registration, one entry
-per connector (status, error, plugged, power, session energy, start, idTag, transaction id), the
-recent events and the times the dashboard shows ("not connected since 12:03", "last heartbeat").
+per connector (status, error, plugged, power, session energy, start, idTag, transaction id, its
+reservation), the reservations in force, the recent events and the times the dashboard shows
+("not connected since 12:03", "last heartbeat").
 Times are RFC 3339 strings; :func:`present` turns a status into what the templates use.
 """
 
@@ -51,6 +52,7 @@ from ocpp_core.events import (
 )
 
 if TYPE_CHECKING:
+    from ocpp_core.storage import ReservationRecord
     from station.station import Station
     from station.store import TraceRecord
 
@@ -58,7 +60,7 @@ __all__ = [
     "GROUP",
     "LiveState",
     "basic_status",
-    "frame_traced",
+    "frames_traced",
     "present",
     "state",
     "station_changed",
@@ -90,11 +92,27 @@ def _now() -> datetime:
 # --- reading the station ------------------------------------------------------------------------
 
 
+def reservation_view(record: ReservationRecord) -> dict[str, Any]:
+    """A reservation, JSON-ready."""
+    return {
+        "reservation_id": record.reservation_id,
+        "connector_id": record.connector_id,
+        "id_tag": record.id_tag,
+        "parent_id_tag": record.parent_id_tag,
+        "expiry_date": _iso(record.expiry_date),
+    }
+
+
 def station_view(station: Station) -> dict[str, Any]:
     """What the engine and the hardware adapter hold now, JSON-ready (no database, no I/O)."""
     from hardware.simulator import SimulatorAdapter
 
     cp = station.cp
+    reservations = sorted(
+        (reservation_view(r) for r in cp.reservations.active()),
+        key=lambda r: (r["connector_id"], r["reservation_id"]),
+    )
+    reserved = {r["connector_id"]: r for r in reservations}
     config = cp.config
     simulator = station.adapter if isinstance(station.adapter, SimulatorAdapter) else None
     csms_url = config.get_str("CentralSystemURI")
@@ -115,6 +133,7 @@ def station_view(station: Station) -> dict[str, Any]:
             "started_at": None,
             "id_tag": None,
             "simulator": sim,
+            "reservation": reserved.get(n),
         }
         if record is not None:
             register = sim.get("energy_wh") if sim is not None else None
@@ -135,6 +154,7 @@ def station_view(station: Station) -> dict[str, Any]:
         "registration_state": cp.registration.state.value,
         "simulator": simulator is not None,
         "connectors": connectors,
+        "reservations": reservations,
     }
 
 
@@ -152,6 +172,7 @@ def basic_status(status: dict[str, Any]) -> dict[str, Any]:
             "started_at": None,
             "id_tag": None,
             "simulator": None,
+            "reservation": None,
         }
         for c in status.get("connectors", ())
         if isinstance(c, dict)
@@ -166,6 +187,7 @@ def basic_status(status: dict[str, Any]) -> dict[str, Any]:
         "registration_state": None,
         "simulator": False,
         "connectors": connectors,
+        "reservations": None,  # unknown in another process
         "connection_since": None,
         "last_heartbeat": None,
         "last_frame": None,
@@ -226,7 +248,7 @@ class LiveState:
     """What the dashboard keeps in memory: connection times, status changes, the event log.
 
     One per process (:data:`state`); only the station's loop writes it (through
-    :func:`station_changed` and :func:`frame_traced`).
+    :func:`station_changed` and :func:`frames_traced`).
     """
 
     def __init__(self) -> None:
@@ -332,10 +354,11 @@ def station_changed(station: Station, events: Iterable[object] = ()) -> None:
         log.exception("dashboard: cannot publish the station's state")
 
 
-def frame_traced(station: Station, record: TraceRecord) -> None:
-    """A frame was stored in the message trace: publish it (open trace pages refresh their rows)."""
+def frames_traced(station: Station, records: Iterable[TraceRecord]) -> None:
+    """Frames were stored in the message trace: publish them once (open trace pages refresh)."""
     try:
-        state.observe_frame(record)
+        for record in records:
+            state.observe_frame(record)
         _publisher.push(state.status(station_view(station)), trace=True)
     except Exception:
         log.exception("dashboard: cannot publish a traced frame")
@@ -388,6 +411,8 @@ class ConnectorCard:
     started_at: datetime | None
     id_tag: str | None
     simulator: dict[str, Any] | None
+    #: the reservation on this connector (times as datetimes), or None
+    reservation: dict[str, Any] | None = None
 
     @property
     def css_status(self) -> str:
@@ -402,10 +427,26 @@ class ConnectorCard:
         return self.transaction_id is not None or self.started_at is not None
 
 
+def _reservation(raw: Any) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        return None
+    return {**raw, "expiry_date": _parse_time(raw.get("expiry_date"))}
+
+
 def present(status: dict[str, Any] | None) -> dict[str, Any]:
-    """The template context of a status (``None``: no station): times as datetimes, connectors as cards."""
+    """The template context of a status (``None``: no station): times as datetimes, connectors as cards.
+
+    ``reservations`` is the list of reservations in force, or ``None`` when they are not known here
+    (no station, or one in another process).
+    """
     if status is None:
-        return {"station": {"running": False}, "station_card": None, "connectors": [], "events": []}
+        return {
+            "station": {"running": False},
+            "station_card": None,
+            "connectors": [],
+            "events": [],
+            "reservations": None,
+        }
     now = _parse_time(status.get("time")) or _now()
     cards = []
     for c in status.get("connectors", ()):
@@ -423,6 +464,7 @@ def present(status: dict[str, Any] | None) -> dict[str, Any]:
                 started_at=started,
                 id_tag=c.get("id_tag"),
                 simulator=c.get("simulator"),
+                reservation=_reservation(c.get("reservation")),
             )
         )
     events = [{**e, "time": _parse_time(e.get("time"))} for e in status.get("events", ())]
@@ -437,4 +479,9 @@ def present(status: dict[str, Any] | None) -> dict[str, Any]:
         "station_card": next((card for card in cards if card.connector_id == 0), None),
         "connectors": [card for card in cards if card.connector_id != 0],
         "events": events,
+        "reservations": (
+            None
+            if status.get("reservations") is None
+            else [r for r in map(_reservation, status["reservations"]) if r is not None]
+        ),
     }

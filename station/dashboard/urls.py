@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from station.dashboard import views, views_trace, views_transactions
+from station.dashboard import views, views_authorization, views_features, views_trace, views_transactions
 
 app_name = "dashboard"
 
@@ -31,9 +31,18 @@ urlpatterns = [
     path("trace/export.html", views_trace.trace_export, {"fmt": "html"}, name="trace-export-html"),
     path("configuration/", views.configuration, name="configuration"),
     path("configuration/<str:key>/", views.configuration_change, name="configuration-change"),
-    path("authorization/", views.authorization, name="authorization"),
-    path("authorization/cache/clear/", views.authorization_cache_clear, name="authorization-cache-clear"),
-    path("charging-profiles/", views.charging_profiles, name="charging-profiles"),
+    path("authorization/", views_authorization.authorization, name="authorization"),
+    path(
+        "authorization/cache/clear/",
+        views_authorization.authorization_cache_clear,
+        name="authorization-cache-clear",
+    ),
+    path("authorization/local-list/add/", views_authorization.local_list_add, name="local-list-add"),
+    path("authorization/local-list/edit/", views_authorization.local_list_edit, name="local-list-edit"),
+    path("authorization/local-list/change/", views_authorization.local_list_change, name="local-list-change"),
+    path("authorization/local-list/remove/", views_authorization.local_list_remove, name="local-list-remove"),
+    path("charging-profiles/", views_features.charging_profiles, name="charging-profiles"),
+    path("firmware/", views_features.firmware, name="firmware"),
     path("transactions/", views_transactions.transactions, name="transactions"),
     path("transactions/export.csv", views_transactions.transactions_csv, name="transactions-csv"),
     path("transactions/<int:pk>/", views_transactions.transaction_detail, name="transaction-detail"),

@@ -1,4 +1,4 @@
-"""Dashboard pages: overview, configuration, authorization, charging profiles, simulator panel.
+"""Dashboard pages: overview, configuration, simulator panel; the shared helpers of every page.
 
 Pages (GET) are sync views reading the database; what they show of the running engine is read on
 the station's own loop (:func:`on_station_loop`), never from the request's thread. Actions (POST)
@@ -6,7 +6,10 @@ are async views on that loop, calling the controller like the control API does. 
 an htmx request with the fragment it changed and a plain form post with a redirect (the message
 shown on the next page), so every form works without JavaScript too.
 
-The trace and the transactions are in :mod:`.views_trace` and :mod:`.views_transactions`.
+The other pages have modules of their own: :mod:`.views_trace`, :mod:`.views_transactions`,
+:mod:`.views_authorization` (local list, cache), :mod:`.views_features` (charging profiles,
+firmware and diagnostics). Actions that change the station need an operator
+(:mod:`.permissions`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from station import models, runtime
 from station.dashboard import control, live
 from station.dashboard.forms import ConfigValueForm, FaultForm, KnobsForm, TokenForm
 from station.dashboard.models import ConfigChangeLog
+from station.dashboard.permissions import operator_required
 from station.dashboard.traces import pair_rows
 
 T = TypeVar("T")
@@ -50,6 +54,7 @@ NAV = (
     ("authorization", "dashboard:authorization", "Authorization"),
     ("charging-profiles", "dashboard:charging-profiles", "Charging profiles"),
     ("transactions", "dashboard:transactions", "Transactions"),
+    ("firmware", "dashboard:firmware", "Firmware"),
     ("simulator", "dashboard:simulator", "Simulator"),
 )
 
@@ -299,6 +304,7 @@ def configuration(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@operator_required
 async def configuration_change(request: HtmxHttpRequest, key: str) -> HttpResponse:
     user = await request.auser()
     fallback = reverse("dashboard:configuration")
@@ -348,55 +354,6 @@ async def configuration_change(request: HtmxHttpRequest, key: str) -> HttpRespon
     return await arender(request, "station/config_key.html", context)
 
 
-# --- authorization -------------------------------------------------------------------------------
-
-
-def _cache_context() -> dict[str, Any]:
-    return {"cache": list(models.AuthCacheEntry.objects.order_by("id"))}
-
-
-@login_required
-@require_GET
-def authorization(request: HtmxHttpRequest) -> HttpResponse:
-    context = page_context(
-        "authorization",
-        read_status(),
-        local_list_version=models.LocalListVersion.current(),
-        local_list=list(models.LocalListEntry.objects.order_by("id")),
-        **_cache_context(),
-    )
-    return render(request, "station/authorization.html", context)
-
-
-@login_required
-@require_POST
-async def authorization_cache_clear(request: HtmxHttpRequest) -> HttpResponse:
-    fallback = reverse("dashboard:authorization")
-    try:
-        cleared = await control.clear_cache(control.station())
-    except control.StationUnavailable as exc:
-        cleared, text, level = False, str(exc), messages.ERROR
-    else:
-        text, level = (
-            ("The authorization cache was cleared.", messages.SUCCESS)
-            if cleared
-            else ("Rejected: this station has no authorization cache (AuthorizationCacheEnabled).", messages.ERROR)
-        )
-    if (redirect := _done(request, fallback, level, text)) is not None:
-        return redirect
-    context = {**await sync_to_async(_cache_context)(), "message": text, "level": messages.DEFAULT_TAGS[level]}
-    return await arender(request, "station/auth_cache.html", context)
-
-
-# --- charging profiles ----------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def charging_profiles(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "station/charging_profiles.html", page_context("charging-profiles", read_status()))
-
-
 # --- simulator panel -----------------------------------------------------------------------------
 
 
@@ -443,6 +400,7 @@ SIMULATOR_ACTIONS: dict[str, tuple[str, type[TokenForm | FaultForm | KnobsForm] 
 
 @login_required
 @require_POST
+@operator_required
 async def simulator_action(request: HtmxHttpRequest, n: int, action: str) -> HttpResponse:
     spec = SIMULATOR_ACTIONS.get(action)
     if spec is None:

@@ -46,6 +46,8 @@ CHROMIUM_ARGS = [
 CP_ID = "CP-DEMO-1"
 API_TOKEN = "e2e-token-0123456789"
 USER, PASSWORD = "operator", "e2e-Passphrase-2026"
+#: A second account that may only look (``manage.py dashboard_user viewer --role viewer``).
+VIEWER = "viewer"
 #: Seconds the browser waits for something to appear (an upper bound, not a delay).
 WAIT_S = float(os.environ.get("STATION_E2E_WAIT", "20"))
 
@@ -122,6 +124,8 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory, central_system: CentralS
     assert migrated.returncode == 0, migrated.stderr
     admin = manage("ensure_admin", env={**env, "STATION_ADMIN_USER": USER, "STATION_ADMIN_PASSWORD": PASSWORD})
     assert admin.returncode == 0, admin.stderr
+    viewer = manage("dashboard_user", VIEWER, "--role", "viewer", env={**env, "STATION_USER_PASSWORD": PASSWORD})
+    assert viewer.returncode == 0, viewer.stderr
     config = json.loads((ROOT / "fixtures" / "demo-config.json").read_text())
     config["Internal"].update(
         CentralSystemURI=central_system.csms.url,
@@ -153,14 +157,25 @@ def screenshots(output_path: str) -> Path:
     return path
 
 
-@pytest.fixture
-def operator_page(page: Page, dashboard: Dashboard) -> Page:
-    """A browser page logged in to the dashboard (through the login form)."""
+def log_in(page: Page, dashboard: Dashboard, user: str) -> Page:
+    """Log ``user`` in through the login form; the overview is shown."""
     page.set_default_timeout(WAIT_S * 1000)
     page.goto(dashboard.url + "/")
     expect(page).to_have_url(f"{dashboard.url}/accounts/login/?next=/")
-    page.get_by_label("User name").fill(USER)
+    page.get_by_label("User name").fill(user)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
     return page
+
+
+@pytest.fixture
+def operator_page(page: Page, dashboard: Dashboard) -> Page:
+    """A browser page logged in to the dashboard as an operator (the superuser ``ensure_admin`` made)."""
+    return log_in(page, dashboard, USER)
+
+
+@pytest.fixture
+def viewer_page(page: Page, dashboard: Dashboard) -> Page:
+    """A browser page logged in as a viewer (may look, not change)."""
+    return log_in(page, dashboard, VIEWER)

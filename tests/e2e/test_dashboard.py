@@ -129,6 +129,7 @@ def test_every_page_renders(operator_page: Page, dashboard: Dashboard, screensho
         ("Authorization", "Authorization"),
         ("Charging profiles", "Charging profiles"),
         ("Transactions", "Transactions"),
+        ("Firmware", "Firmware and diagnostics"),
         ("Simulator", "Simulator panel"),
     ):
         page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()

@@ -26,7 +26,13 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def operator(db):
-    return get_user_model().objects.create_user("operator", password="a-long-Passphrase-42")
+    from django.contrib.auth.models import Group
+
+    from station.dashboard.permissions import OPERATORS_GROUP
+
+    user = get_user_model().objects.create_user("operator", password="a-long-Passphrase-42")
+    user.groups.add(Group.objects.get_or_create(name=OPERATORS_GROUP)[0])
+    return user
 
 
 @pytest.fixture
@@ -182,6 +188,7 @@ def test_it_renders_every_page_with_the_layout(logged_in, no_station):
         "dashboard:authorization",
         "dashboard:charging-profiles",
         "dashboard:transactions",
+        "dashboard:firmware",
         "dashboard:simulator",
     ):
         page = logged_in.get(reverse(name)).content.decode()
@@ -197,9 +204,11 @@ def test_it_renders_every_page_with_the_layout(logged_in, no_station):
 
 
 @pytest.mark.django_db
-def test_it_shows_the_charging_profiles_placeholder(logged_in, no_station):
-    page = logged_in.get(reverse("dashboard:charging-profiles")).content.decode()
-    assert "Smart Charging is not available yet" in page
+@pytest.mark.parametrize("name", ["dashboard:charging-profiles", "dashboard:firmware"])
+def test_it_says_the_feature_pages_need_the_station_here(logged_in, fake_station, name):
+    response = logged_in.get(reverse(name))
+    assert response.status_code == 503
+    assert "split deployment" in response.content.decode() and 'role="alert"' in response.content.decode()
 
 
 # --- authorization -------------------------------------------------------------------------------

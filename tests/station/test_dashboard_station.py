@@ -27,29 +27,62 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DEMO = json.loads((Path(settings.BASE_DIR) / "fixtures" / "demo-config.json").read_text())
 
 
-@pytest.fixture
-async def station(transactional_db, settings, tmp_path):
+async def start_station(settings, tmp_path, **sections):
+    """A station as ``runstation`` builds it, with ``sections`` ({"Core": {...}}) merged into the demo config."""
     from station.station import Station
 
     settings.STATION_DATA_DIR = tmp_path
     config = effective_config(RuntimeOptions(config_path=tmp_path / "config.json"), DEMO)
     config["Core"]["AuthorizationCacheEnabled"] = True
+    for section, values in sections.items():
+        config.setdefault(section, {}).update(values)
     running = await Station.create(config)
     runtime.set_controller(running)
+    return running
+
+
+@pytest.fixture
+async def station(transactional_db, settings, tmp_path):
+    running = await start_station(settings, tmp_path)
     yield running
     runtime.set_controller(None)
     await running.adapter.stop()
 
 
+def make_user(username: str, *, operator: bool):
+    from django.contrib.auth.models import Group
+
+    from station.dashboard.permissions import OPERATORS_GROUP
+
+    user = get_user_model().objects.create_user(username, password="a-long-Passphrase-42")
+    if operator:
+        user.groups.add(Group.objects.get_or_create(name=OPERATORS_GROUP)[0])
+    return user
+
+
 @pytest.fixture
 async def operator(transactional_db):
-    return await sync_to_async(get_user_model().objects.create_user)("operator", password="a-long-Passphrase-42")
+    """A member of the "operators" group: may change the station."""
+    return await sync_to_async(make_user)("operator", operator=True)
+
+
+@pytest.fixture
+async def viewer(transactional_db):
+    """Any other logged-in user: may look, not change."""
+    return await sync_to_async(make_user)("viewer", operator=False)
 
 
 @pytest.fixture
 async def client(operator):
     client = AsyncClient()
     await client.aforce_login(operator)
+    return client
+
+
+@pytest.fixture
+async def viewer_client(viewer):
+    client = AsyncClient()
+    await client.aforce_login(viewer)
     return client
 
 
