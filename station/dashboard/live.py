@@ -12,11 +12,14 @@ The station calls two functions (three lines in ``station/station.py``)::
     # Station._on_frame(...) -> TraceWriter, after each batch of frames is stored:
     live.frames_traced(self, records)
 
-Both are synchronous, cheap (no database, no I/O: they read the engine and the simulator in
-memory) and never raise: sending happens in a background task, so a slow or unreachable channel
-layer (Redis in the split deployment) never holds up the engine. Publications are coalesced: while
-one is being sent, later ones merge into the next (the newest status wins), so a burst of frames
-costs one message per round trip.
+Both are synchronous, cheap (no database, no I/O) and never raise. They only take note of what
+happened (connection and connector status changes, events and frames worth a line in the event
+log) and mark the state for publication; the full status (with the simulator's meters) is built
+and sent by a background task, so a slow or unreachable channel layer (Redis in the split
+deployment) never holds up the engine. Publications are coalesced: at most one per
+:data:`MIN_INTERVAL` (the first after a quiet spell goes at once), always with the newest state,
+so a station answering thousands of CALLs a second builds and sends ten statuses a second, not
+one per frame (``bench/README.md``).
 
 Group message (JSON-ready, as the Redis layer needs)::
 
@@ -34,7 +37,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -75,6 +78,8 @@ GROUP = "station-dashboard"
 EVENT_LOG_SIZE = 15
 #: Seconds a group_send may take before it is given up (the next publication carries the state).
 SEND_TIMEOUT = 2.0
+#: Seconds between two publications at the most (a human reads ten updates a second at best).
+MIN_INTERVAL = 0.1
 UNCONFIGURED_URI = "ws://unconfigured.invalid/"  # station.runtime.UNCONFIGURED_URI (no Django import here)
 
 #: Actions of frames worth a line in the event log (besides CALLERRORs and the central system's CALLs).
@@ -262,8 +267,12 @@ class LiveState:
     def log(self, level: str, text: str, when: datetime) -> None:
         self.events.appendleft({"time": _iso(when) or "", "level": level, "text": text})
 
-    def observe(self, view: dict[str, Any], events: Iterable[object], now: datetime) -> dict[str, Any]:
-        """Take in the station's ``view`` and its new engine ``events``; the status to publish."""
+    def observe(self, view: dict[str, Any], events: Iterable[object], now: datetime) -> None:
+        """Take in the station's new engine ``events`` and its ``view`` at that time.
+
+        Only ``view["connected"]`` and each of ``view["connectors"]``' ``connector_id``, ``status``
+        and ``error_code`` are read (what :func:`station_changed` takes from the engine).
+        """
         if view["connected"] != self.connected:
             self.connected = view["connected"]
             self.connection_since = now
@@ -280,7 +289,6 @@ class LiveState:
                 name = "Station" if n == 0 else f"Connector {n}"
                 level = "error" if now_status[0] == "Faulted" else "info"
                 self.log(level, f"{name}: {before[0]} → {now_status[0]}{error}", now)
-        return self.status(view, now)
 
     def observe_frame(self, record: TraceRecord) -> None:
         self.last_frame = record.time
@@ -311,28 +319,45 @@ state = LiveState()
 
 
 class _Publisher:
-    """Sends group messages from a background task, merging those that wait (newest status wins)."""
+    """Sends group messages from a background task: at most one per :data:`MIN_INTERVAL`.
+
+    :meth:`push` only records that something changed (and how to read the newest status); the
+    task builds the status when it sends, so every change in between is carried by one message.
+    """
 
     def __init__(self) -> None:
-        self._pending: dict[str, Any] | None = None
+        self._make_status: Callable[[], dict[str, Any]] | None = None
+        self._trace = False
         self._task: asyncio.Task[None] | None = None
+        self._last_sent = float("-inf")  # loop time of the last publication
 
-    def push(self, status: dict[str, Any], *, trace: bool) -> None:
-        if self._pending is None:
-            self._pending = {"type": "dashboard.update", "status": status, "trace": trace}
-        else:
-            self._pending["status"] = status
-            self._pending["trace"] = self._pending["trace"] or trace
+    def push(self, make_status: Callable[[], dict[str, Any]], *, trace: bool) -> None:
+        """Publish the status ``make_status()`` returns when the next publication is due."""
+        self._make_status = make_status
+        self._trace = self._trace or trace
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            if self._task is not None and self._task.get_loop() is not loop:
+                self._last_sent = float("-inf")  # another loop's clock (tests run one loop each)
             self._task = loop.create_task(self._drain(), name="dashboard-publish")
 
     async def _drain(self) -> None:
         from channels.layers import get_channel_layer
 
         layer = get_channel_layer()
-        while self._pending is not None:
-            message, self._pending = self._pending, None
+        loop = asyncio.get_running_loop()
+        while self._make_status is not None:
+            wait = self._last_sent + MIN_INTERVAL - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)  # a throttle: later pushes merge into this publication
+            make_status, self._make_status = self._make_status, None
+            trace, self._trace = self._trace, False
+            self._last_sent = loop.time()
+            try:
+                message = {"type": "dashboard.update", "status": make_status(), "trace": trace}
+            except Exception:  # the dashboard must never disturb the station
+                log.exception("dashboard: cannot build the station's status")
+                continue
             if layer is None:
                 continue
             try:
@@ -345,21 +370,30 @@ class _Publisher:
 _publisher = _Publisher()
 
 
+def _engine_view(station: Station) -> dict[str, Any]:
+    """The part of :func:`station_view` that :meth:`LiveState.observe` reads, straight from the engine."""
+    return {"connected": station.cp.connected, "connectors": station.cp.connector_views()}
+
+
+def _status_of(station: Station) -> Callable[[], dict[str, Any]]:
+    return lambda: state.status(station_view(station))
+
+
 def station_changed(station: Station, events: Iterable[object] = ()) -> None:
     """The station's state may have changed (engine events, a hardware input): publish it."""
     try:
-        status = state.observe(station_view(station), events, _now())
-        _publisher.push(status, trace=False)
+        state.observe(_engine_view(station), events, _now())
+        _publisher.push(_status_of(station), trace=False)
     except Exception:
         log.exception("dashboard: cannot publish the station's state")
 
 
 def frames_traced(station: Station, records: Iterable[TraceRecord]) -> None:
-    """Frames were stored in the message trace: publish them once (open trace pages refresh)."""
+    """Frames were stored in the message trace: publish them (open trace pages refresh)."""
     try:
         for record in records:
             state.observe_frame(record)
-        _publisher.push(state.status(station_view(station)), trace=True)
+        _publisher.push(_status_of(station), trace=True)
     except Exception:
         log.exception("dashboard: cannot publish a traced frame")
 

@@ -46,7 +46,8 @@ def view(*, connected: bool = True, status: str = "Available", error: str = "NoE
 def test_it_remembers_since_when_the_station_is_disconnected():
     state = live.LiveState()
     state.observe(view(connected=True), [], T0)
-    status = state.observe(view(connected=False), [ConnectionStateChanged(connected=False)], T0 + timedelta(minutes=3))
+    state.observe(view(connected=False), [ConnectionStateChanged(connected=False)], T0 + timedelta(minutes=3))
+    status = state.status(view(connected=False))
     assert status["connection_since"] == (T0 + timedelta(minutes=3)).isoformat()
     assert status["events"][0]["text"] == "Connection to the central system lost"
     assert status["events"][0]["level"] == "warning"
@@ -144,10 +145,19 @@ async def test_it_merges_publications_that_wait(monkeypatch):
     layer = RecordingLayer()
     monkeypatch.setattr("channels.layers.get_channel_layer", lambda *args: layer)
     publisher = live._Publisher()
-    publisher.push({"n": 1}, trace=False)
+    built: list[int] = []
+
+    def status(n: int) -> Any:
+        def make() -> dict[str, Any]:
+            built.append(n)
+            return {"n": n}
+
+        return make
+
+    publisher.push(status(1), trace=False)
     await asyncio.sleep(0)  # the first is being sent
-    publisher.push({"n": 2}, trace=True)
-    publisher.push({"n": 3}, trace=False)
+    publisher.push(status(2), trace=True)
+    publisher.push(status(3), trace=False)
     layer.gate.set()
     assert publisher._task is not None
     await publisher._task
@@ -155,6 +165,47 @@ async def test_it_merges_publications_that_wait(monkeypatch):
         {"type": "dashboard.update", "status": {"n": 1}, "trace": False},
         {"type": "dashboard.update", "status": {"n": 3}, "trace": True},
     ]
+    assert built == [1, 3], "a status superseded before its turn is never built"
+
+
+async def test_it_publishes_at_most_once_per_interval(monkeypatch):
+    layer = RecordingLayer()
+    layer.gate.set()
+    monkeypatch.setattr("channels.layers.get_channel_layer", lambda *args: layer)
+    publisher = live._Publisher()
+    loop = asyncio.get_running_loop()
+    sent_at: list[float] = []
+
+    def make(n: int) -> Any:
+        def build() -> dict[str, Any]:
+            sent_at.append(loop.time())
+            return {"n": n}
+
+        return build
+
+    publisher.push(make(1), trace=False)
+    assert publisher._task is not None
+    await publisher._task  # the first after a quiet spell goes at once
+    publisher.push(make(2), trace=False)
+    publisher.push(make(3), trace=True)
+    await publisher._task
+    assert [m["status"] for m in layer.sent] == [{"n": 1}, {"n": 3}]
+    assert sent_at[1] - sent_at[0] >= live.MIN_INTERVAL
+
+
+async def test_it_survives_a_status_that_cannot_be_built(monkeypatch, caplog):
+    layer = RecordingLayer()
+    layer.gate.set()
+    monkeypatch.setattr("channels.layers.get_channel_layer", lambda *args: layer)
+    publisher = live._Publisher()
+
+    def broken() -> dict[str, Any]:
+        raise KeyError("connectors")
+
+    publisher.push(broken, trace=False)
+    assert publisher._task is not None
+    await publisher._task
+    assert layer.sent == [] and "cannot build the station's status" in caplog.text
 
 
 async def test_it_never_lets_a_failing_layer_reach_the_station(monkeypatch, caplog):
@@ -162,7 +213,7 @@ async def test_it_never_lets_a_failing_layer_reach_the_station(monkeypatch, capl
     layer.gate.set()
     monkeypatch.setattr("channels.layers.get_channel_layer", lambda *args: layer)
     publisher = live._Publisher()
-    publisher.push({"n": 1}, trace=False)
+    publisher.push(lambda: {"n": 1}, trace=False)
     assert publisher._task is not None
     await publisher._task
     assert "dashboard update not published: ConnectionError" in caplog.text
