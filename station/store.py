@@ -16,7 +16,6 @@ from typing import Any, Literal
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from ocpp_core import rpc
@@ -75,15 +74,15 @@ class TraceRecord:
             payload=text,
             action=action[:64],
             unique_id=frame.unique_id,
-            connector_id=_int_field(payload, "connectorId"),
+            connector_id=_int_field(payload, "connectorId", minimum=0),  # a PositiveIntegerField
             transaction_id=_int_field(payload, "transactionId"),
             error_code=error_code[:50] if error_code else None,
         )
 
 
-def _int_field(payload: dict[str, Any], name: str) -> int | None:
+def _int_field(payload: dict[str, Any], name: str, *, minimum: int = -(2**31)) -> int | None:
     value = payload.get(name)
-    return value if type(value) is int and -(2**31) <= value < 2**31 else None
+    return value if type(value) is int and minimum <= value < 2**31 else None
 
 
 class DjangoStore:
@@ -133,50 +132,86 @@ class DjangoStore:
             batch.write()
 
     def _append_trace(self, entries: list[TraceRecord]) -> None:
-        models.TraceEntry.objects.bulk_create(
-            models.TraceEntry(
-                time=e.time,
-                direction=e.direction,
-                message_type=e.message_type,
-                action=e.action,
-                unique_id=e.unique_id,
-                connector_id=e.connector_id,
-                transaction_id=e.transaction_id,
-                payload=e.payload.replace("\x00", "\ufffd"),  # PostgreSQL text cannot hold NUL
-                error_code=e.error_code,
+        # One executemany and one commit per batch: the ORM's bulk_create cost ~0.09 ms per row
+        # and an aggregate per batch, the station's main cost per round trip (bench/README.md).
+        connection = connections[models.TraceEntry.objects.db]
+        adapt_time = connection.ops.adapt_datetimefield_value
+        rows = [
+            (
+                adapt_time(e.time),
+                e.direction,
+                e.message_type,
+                e.action,
+                e.unique_id,
+                e.connector_id,
+                e.transaction_id,
+                e.payload.replace("\x00", "\ufffd"),  # PostgreSQL text cannot hold NUL
+                e.error_code,
             )
             for e in entries
-        )
-        self._prune_trace()
+        ]
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.executemany(_TRACE_INSERT, rows)
+            more = self._prune_trace(cursor)
+        while more:  # a large backlog of old rows: one short write transaction per delete batch
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                more = self._prune_trace(cursor)
 
-    def _prune_trace(self) -> None:
+    def _prune_trace(self, cursor: Any) -> bool:
+        """Delete rows beyond the limits, at most one delete batch of each; ``True`` if more remain."""
         # By age first (STATION_TRACE_MAX_AGE_DAYS, when set): rows older than the cutoff, found
         # through the time index -- one indexed query when there is nothing to delete.
+        more = False
         max_age_days = settings.STATION_TRACE_MAX_AGE_DAYS
         if max_age_days is not None:
             cutoff_time = timezone.now() - timedelta(days=max_age_days)
-            while True:
-                old = list(
-                    models.TraceEntry.objects.filter(time__lt=cutoff_time)
-                    .order_by("time")
-                    .values_list("id", flat=True)[: self.trace_delete_batch]
-                )
-                if not old:
-                    break
-                models.TraceEntry.objects.filter(id__in=old).delete()
-        # Then by count: ids only grow, so everything at or below (newest id - max rows) is beyond
-        # the limit. This costs one indexed query when there is nothing to delete; deleting in
-        # batches keeps each write transaction (and the SQLite write lock) short.
-        newest = models.TraceEntry.objects.aggregate(newest=Max("id"))["newest"]
-        if newest is None or newest <= self.trace_max_rows:
-            return
-        cutoff = newest - self.trace_max_rows
-        while True:
-            batch = list(
-                models.TraceEntry.objects.filter(id__lte=cutoff)
-                .order_by("id")
+            old = list(
+                models.TraceEntry.objects.filter(time__lt=cutoff_time)
+                .order_by("time")
                 .values_list("id", flat=True)[: self.trace_delete_batch]
             )
-            if not batch:
-                return
-            models.TraceEntry.objects.filter(id__lte=batch[-1]).delete()
+            if old:
+                models.TraceEntry.objects.filter(id__in=old).delete()
+                more = len(old) == self.trace_delete_batch
+        # Then by count: ids only grow (AUTOINCREMENT / identity), so everything at or below
+        # (newest id - max rows) is beyond the limit. min() and max() of the primary key are
+        # index lookups (two subqueries: SQLite optimises a lone min/max only).
+        cursor.execute(_TRACE_ID_RANGE)
+        oldest, newest = cursor.fetchone()
+        if newest is None:
+            return more
+        cutoff = newest - self.trace_max_rows
+        if oldest > cutoff:
+            return more
+        upper = min(cutoff, oldest - 1 + self.trace_delete_batch)
+        cursor.execute(_TRACE_DELETE, [upper])
+        return more or upper < cutoff
+
+
+def _trace_sql() -> tuple[str, str, str]:
+    meta = models.TraceEntry._meta
+    quote = connections[models.TraceEntry.objects.db].ops.quote_name
+    table = quote(meta.db_table)
+    names = [
+        "time",
+        "direction",
+        "message_type",
+        "action",
+        "unique_id",
+        "connector_id",
+        "transaction_id",
+        "payload",
+        "error_code",
+    ]
+    column_of = {field.name: str(field.column) for field in meta.concrete_fields}
+    columns = ", ".join(quote(column_of[name]) for name in names)
+    placeholders = ", ".join(["%s"] * len(names))
+    key = quote(column_of["id"])
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+        f"SELECT (SELECT min({key}) FROM {table}), (SELECT max({key}) FROM {table})",
+        f"DELETE FROM {table} WHERE {key} <= %s",
+    )
+
+
+_TRACE_INSERT, _TRACE_ID_RANGE, _TRACE_DELETE = _trace_sql()

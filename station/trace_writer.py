@@ -6,18 +6,21 @@ Every frame in both directions goes to the trace. Writing each one before the ne
 go out (a thread hop, an insert and a commit per frame) made the trace the station's main cost
 per round trip (``bench/README.md``). :class:`TraceWriter` takes records without waiting
 (:meth:`TraceWriter.add`) and one background task writes whatever has gathered since its last
-write, in one call: an idle station writes each frame at once, a busy one writes many per
-commit. After each write it tells the dashboard, once per batch.
+write, in one call, starting at most one write per ``interval`` (:data:`WRITE_INTERVAL`): an idle
+station writes a frame at once, a busy one writes everything of the last 50 ms in one insert and
+one commit, so the thread hop and the commit are paid per batch, not per frame. After each write
+it tells the dashboard, once per batch.
 
 The trace is a record of the traffic, not state the protocol depends on: the queue and the
 transactions are persisted by the engine's storage operations *before* their frames are sent.
 :meth:`TraceWriter.close` writes what is still buffered; a killed process can lose the frames of
-its last unfinished write, never a queued message.
+its last unfinished write (at most one interval of frames), never a queued message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -27,6 +30,9 @@ __all__ = ["TraceWriter"]
 
 log = logging.getLogger(__name__)
 
+#: Seconds between the starts of two writes at the least (the trace trails the wire by this much).
+WRITE_INTERVAL = 0.05
+
 
 class TraceWriter:
     """Buffers trace records and writes them from one background task, in batches."""
@@ -35,13 +41,17 @@ class TraceWriter:
         self,
         write: Callable[[list[TraceRecord]], Awaitable[None]],
         written: Callable[[list[TraceRecord]], None] | None = None,
+        *,
+        interval: float = WRITE_INTERVAL,
     ) -> None:
         self._write = write
+        self._interval = interval
         self._written = written
         self._buffer: list[TraceRecord] = []
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._closed = asyncio.Event()  # set by close()
         self._idle = asyncio.Event()  # set while nothing is buffered or being written
         self._idle.set()
 
@@ -62,6 +72,7 @@ class TraceWriter:
     async def close(self) -> None:
         """Write what is buffered and stop the writer."""
         self._closing = True
+        self._closed.set()
         self._ready.set()
         if self._task is not None:
             await self._task
@@ -74,10 +85,19 @@ class TraceWriter:
         return batch
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        started = float("-inf")
         while True:
             await self._ready.wait()
+            wait = started + self._interval - loop.time()
+            if wait > 0:
+                # Let a burst gather; close() cuts the wait short.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await self._closed.wait()
             self._ready.clear()
             batch = self._take()
+            started = loop.time()
             if batch:
                 await self._write_batch(batch)
             if not self._buffer:

@@ -188,6 +188,18 @@ async def test_it_keeps_only_the_newest_trace_rows():
     assert kept == [f"m{n}" for n in range(18, 28)]
 
 
+async def test_it_stores_a_frame_whose_ids_do_not_fit_the_columns():
+    store = DjangoStore()
+    frames = [
+        '[2,"bad1","UnlockConnector",{"connectorId":-1}]',  # a schema violation, traced as it came
+        '[2,"bad2","RemoteStopTransaction",{"transactionId":-7}]',
+        '[2,"bad3","RemoteStopTransaction",{"transactionId":99999999999}]',
+    ]
+    await store.append_trace([TraceRecord.from_frame("in", text, T0) for text in frames])
+    rows = [(r.unique_id, r.connector_id, r.transaction_id) async for r in TraceEntry.objects.order_by("id")]
+    assert rows == [("bad1", None, None), ("bad2", None, -7), ("bad3", None, None)]
+
+
 async def test_it_stores_any_frame_text():
     store = DjangoStore()
     await store.append_trace([TraceRecord.from_frame("in", '[2,"n1","DataTransfer",{"vendorId":"a\x00b"}]', T0)])

@@ -69,3 +69,29 @@ async def test_a_failed_write_is_logged_and_the_writer_goes_on(caplog: pytest.Lo
     await writer.flush()
     assert table.batches == [["id-2"]]
     assert "cannot store 1 frame(s)" in caplog.text
+
+
+async def test_a_busy_station_writes_at_most_once_per_interval() -> None:
+    table = Table()
+    loop = asyncio.get_running_loop()
+    written_at: list[float] = []
+    writer = TraceWriter(table.write, lambda records: written_at.append(loop.time()), interval=0.05)
+    writer.add(record(1))
+    await writer.flush()  # the first frame after a quiet spell is written at once
+    for n in (2, 3, 4):
+        writer.add(record(n))
+        await asyncio.sleep(0)  # each frame on its own turn of the loop, as the wire brings them
+    await writer.flush()
+    assert table.batches == [["id-1"], ["id-2", "id-3", "id-4"]]
+    assert written_at[1] - written_at[0] >= 0.05
+
+
+async def test_close_does_not_wait_for_the_interval() -> None:
+    table = Table()
+    writer = TraceWriter(table.write, interval=3600)  # a wait this long would time the test out
+    writer.add(record(1))
+    await writer.flush()
+    writer.add(record(2))
+    await asyncio.sleep(0)  # the writer is now waiting out its interval
+    await writer.close()
+    assert table.batches == [["id-1"], ["id-2"]]
