@@ -81,6 +81,7 @@ from ocpp_core.results import FAILURE_HANDLERS, RESULT_HANDLERS
 from ocpp_core.sessions import SessionManager
 from ocpp_core.smart_charging import SmartCharging
 from ocpp_core.storage import ConfigSet, QueuedMessage, Snapshot, StorageOp
+from ocpp_core.timeutil import earliest
 
 __all__ = ["BOOT_RETRY_SECONDS", "DEFAULT_MESSAGE_TIMEOUT", "ChargePoint", "Deferred", "Reply"]
 
@@ -218,19 +219,18 @@ class ChargePoint:
 
     def next_deadline(self) -> datetime | None:
         """The earliest time :meth:`tick` has something to do."""
-        candidates: list[datetime] = []
-        if self._in_flight is not None:
-            candidates.append(self._in_flight.deadline)
+        in_flight = self._in_flight
+        connection = None
         if self.connected:
-            wakeup = self.outbox.next_wakeup() if self._in_flight is None and self.accepted else None
-            for due in (self._boot_due, self._heartbeat_due, wakeup):
-                if due is not None:
-                    candidates.append(due)
-        candidates += [d.deadline for d in self._deferred.values()]
-        for due in (self.sessions.next_deadline(), *(f.next_deadline() for f in self.features)):
-            if due is not None:
-                candidates.append(due)
-        return min(candidates, default=None)
+            wakeup = self.outbox.next_wakeup() if in_flight is None and self.accepted else None
+            connection = earliest(self._boot_due, self._heartbeat_due, wakeup)
+        return earliest(
+            None if in_flight is None else in_flight.deadline,
+            connection,
+            self.sessions.next_deadline(),
+            *(d.deadline for d in self._deferred.values()),
+            *(f.next_deadline() for f in self.features),
+        )
 
     def message_timeout(self) -> timedelta:
         value = self.config.get_int("MessageTimeout")

@@ -75,7 +75,7 @@ from ocpp_core.enums import ChargePointErrorCode, ChargePointStatus
 from ocpp_core.errors import LocalProtocolError
 from ocpp_core.inputs import FaultRaised
 from ocpp_core.messages.core import StatusNotificationRequest
-from ocpp_core.timeutil import to_utc
+from ocpp_core.timeutil import earliest, to_utc
 
 __all__ = [
     "ALLOWED",
@@ -453,8 +453,7 @@ class StatusReporter:
 
     def next_deadline(self) -> datetime | None:
         """When :meth:`due` will next have something to return; None if nothing is pending."""
-        deadlines = [track.deadline for track in self._tracks.values() if track.deadline is not None]
-        return min(deadlines, default=None)
+        return earliest(*(track.deadline for track in self._tracks.values()))
 
     def due(self, now: datetime) -> list[StatusNotificationRequest]:
         """The notifications to send now, in the order their contents were entered."""

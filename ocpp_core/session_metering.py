@@ -35,6 +35,7 @@ from ocpp_core import metering
 from ocpp_core.datatypes import MeterValue
 from ocpp_core.enums import ReadingContext
 from ocpp_core.messages.core import MeterValuesRequest
+from ocpp_core.timeutil import earliest
 from ocpp_core.transactions import Transaction
 
 if TYPE_CHECKING:
@@ -77,8 +78,7 @@ class SessionMetering:
         session.next_sample = None if tx is None else metering.next_sample_time(tx.record.start_time, now, interval)
 
     def next_deadline(self) -> datetime | None:
-        candidates = [self.next_aligned, *(s.next_sample for s in self.manager.sessions.values())]
-        return min((c for c in candidates if c is not None), default=None)
+        return earliest(self.next_aligned, *(s.next_sample for s in self.manager.sessions.values()))
 
     def tick(self, now: datetime) -> None:
         for session in self.manager.sessions.values():

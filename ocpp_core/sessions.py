@@ -81,6 +81,7 @@ from ocpp_core.session_availability import Availability
 from ocpp_core.session_metering import SessionMetering
 from ocpp_core.session_reservation import ReservationGate
 from ocpp_core.storage import QueuedMessage, Snapshot, StorageOp, TransactionRecord
+from ocpp_core.timeutil import earliest
 from ocpp_core.transactions import Transaction, restore_meter_values, stop_request, stopped_at
 
 if TYPE_CHECKING:
@@ -232,14 +233,13 @@ class SessionManager:
     # ------------------------------------------------------------------------------------------
     # timers
     def next_deadline(self) -> datetime | None:
-        candidates = [
+        return earliest(
             self.reporter.next_deadline() if self.cp.accepted else None,
             self.metering.next_deadline(),
             self.identification.next_deadline(),
             self.availability.reset_due,
             *(s.timeout_at for s in self.sessions.values()),
-        ]
-        return min((c for c in candidates if c is not None), default=None)
+        )
 
     def tick(self, now: datetime) -> None:
         for session in self.sessions.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["format_datetime", "parse_datetime", "to_utc"]
+__all__ = ["earliest", "format_datetime", "parse_datetime", "to_utc"]
 
 # RFC 3339 date-time (the JSON schema "date-time" format): date, 'T', time, optional fraction, offset.
 _RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -31,6 +31,19 @@ def parse_datetime(text: str) -> datetime:
         tz_delta = sign * timedelta(hours=oh, minutes=om)
     result = (value - tz_delta).replace(tzinfo=UTC)
     return result + timedelta(seconds=1) if leap else result
+
+
+def earliest(*times: datetime | None) -> datetime | None:
+    """The earliest of ``times`` that is not None (None if all are).
+
+    The engine's timers ask this on every step (``ChargePoint.next_deadline``): a plain loop is
+    several times cheaper than ``min()`` over a generator with a default.
+    """
+    best: datetime | None = None
+    for time in times:
+        if time is not None and (best is None or time < best):
+            best = time
+    return best
 
 
 def to_utc(value: datetime) -> datetime:

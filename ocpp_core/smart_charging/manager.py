@@ -70,6 +70,7 @@ from ocpp_core.smart_charging.validation import (
     expired,
 )
 from ocpp_core.storage import ChargingProfileDelete, ChargingProfilePut, ChargingProfileRecord
+from ocpp_core.timeutil import earliest
 from ocpp_core.validation import load_as
 from ocpp_core.wire import to_wire
 
@@ -254,7 +255,7 @@ class SmartCharging(Feature):
         self._refresh(now)
 
     def next_deadline(self) -> datetime | None:
-        return min((d for d in (self._next_change, self._purge_due) if d is not None), default=None)
+        return earliest(self._next_change, self._purge_due)
 
     def tick(self, now: datetime) -> None:
         for connector_id in [n for n in self._pending if self.cp.sessions.startable(n)]:
