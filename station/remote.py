@@ -59,7 +59,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
@@ -170,6 +169,8 @@ class StatusBoard:
     """The published station status in Redis (synchronous client, thread-safe connection pool)."""
 
     def __init__(self, url: str, key: str) -> None:
+        import redis  # here, not at module level: the embedded station never loads it (5.6 MB)
+
         self.key = key
         self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
@@ -221,6 +222,8 @@ class RemoteController:
     # reads
     def station_status(self) -> dict[str, Any]:
         """The status the worker published last (a short blocking Redis read; see :meth:`astation_status`)."""
+        import redis
+
         try:
             status = self.board.read()
         except (redis.RedisError, ValueError) as exc:
@@ -271,6 +274,7 @@ class RemoteController:
         task.add_done_callback(self._posting.discard)
 
     async def _forward(self, action: str, **args: Any) -> None:
+        import redis
         from channels.exceptions import ChannelFull
 
         layer = self.layer
