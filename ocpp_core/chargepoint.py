@@ -572,6 +572,8 @@ class ChargePoint:
 
     def emit_authorization_refused(self, connector_id: int, id_tag: str, status: str) -> None:
         self._events.append(AuthorizationRefused(connector_id=connector_id, id_tag=id_tag, status=status))
+        for feature in self.features:
+            feature.on_identification_refused(connector_id, id_tag)
 
     def emit_availability(self, connector_id: int, operative: bool) -> None:
         command = EnableConnector if operative else DisableConnector

@@ -16,7 +16,9 @@ hooks at fixed points, so a feature never needs the engine to know its internals
 * :meth:`Feature.on_connection_changed` when the websocket opens or closes;
 * :meth:`Feature.on_configuration_changed` after a configuration key changed;
 * :meth:`Feature.on_transaction_started` / :meth:`Feature.on_transaction_id` /
-  :meth:`Feature.on_transaction_stopped` from the session manager.
+  :meth:`Feature.on_transaction_stopped` from the session manager;
+* :meth:`Feature.on_identification_refused` when an idTag presented or sent to start or stop a
+  transaction was refused.
 
 The central system's CALLs reach a feature through the profile handler modules
 (``ocpp_core/profiles/``), which call the feature's methods.
@@ -75,3 +77,6 @@ class Feature:
 
     def on_transaction_stopped(self, connector_id: int, tx: Any, now: datetime) -> None:
         """The transaction on ``connector_id`` stopped (its StopTransaction is queued)."""
+
+    def on_identification_refused(self, connector_id: int, id_tag: str) -> None:
+        """``id_tag`` was refused on ``connector_id`` (no transaction starts or stops for it)."""

@@ -284,6 +284,11 @@ class SmartCharging(Feature):
                 self._install(connector_id, pending.profile, now, with_transaction=True)
         self._refresh(now)
 
+    def on_identification_refused(self, connector_id: int, id_tag: str) -> None:
+        pending = self._pending.get(connector_id)
+        if pending is not None and pending.id_tag == id_tag:
+            del self._pending[connector_id]  # the remote start it came with ends here
+
     def on_transaction_id(self, connector_id: int, tx: Any, now: datetime) -> None:
         running = self.cp.sessions.transaction_on(connector_id)
         if running is None or running is not tx:

@@ -74,6 +74,18 @@ def test_it_does_not_give_the_profile_to_the_transaction_of_another_id():
     assert stored(h) == {}
 
 
+def test_a_refused_remote_start_leaves_no_profile_for_a_later_start_of_the_same_id():
+    # The remote start's idTag is refused (AuthorizeRemoteTxRequests); no timer runs before the
+    # same idTag, accepted meanwhile, starts a transaction locally: it is not the remote start's.
+    h = smart_station(core={"AuthorizeRemoteTxRequests": True})
+    h.tag_status["TAG1"] = "Blocked"
+    assert remote_start(h, TX_PROFILE) == ["conf Accepted", "Authorize TAG1"]
+    h.tag_status["TAG1"] = "Accepted"
+    h.charging(1, "TAG1")
+    assert h.cp.sessions.transaction_on(1) is not None
+    assert stored(h) == {} and limits(h) == []
+
+
 def test_a_later_tx_profile_of_the_same_stack_level_replaces_it():
     h = smart_station()
     remote_start(h, TX_PROFILE)
