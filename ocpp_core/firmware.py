@@ -89,7 +89,7 @@ from ocpp_core.firmware_jobs import (
 )
 from ocpp_core.messages.firmware import DiagnosticsStatusNotificationRequest, FirmwareStatusNotificationRequest
 from ocpp_core.storage import FeatureStateSet, QueuedMessage
-from ocpp_core.timeutil import format_datetime, to_utc
+from ocpp_core.timeutil import earliest, format_datetime, to_utc
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -514,12 +514,12 @@ class FirmwareManager(Feature):
             self._recheck_at = now  # looked at in the next tick, once the stop is complete
 
     def next_deadline(self) -> datetime | None:
-        candidates = [self._recheck_at]
-        if self.firmware is not None and self.firmware.ref is None:
-            candidates.append(self.firmware.next_at)
-        if self.diagnostics is not None and self.diagnostics.ref is None:
-            candidates.append(self.diagnostics.next_at)
-        return min((c for c in candidates if c is not None), default=None)
+        firmware, diagnostics = self.firmware, self.diagnostics
+        return earliest(
+            self._recheck_at,
+            firmware.next_at if firmware is not None and firmware.ref is None else None,
+            diagnostics.next_at if diagnostics is not None and diagnostics.ref is None else None,
+        )
 
     def tick(self, now: datetime) -> None:
         if self._recheck_at is not None and now >= self._recheck_at:

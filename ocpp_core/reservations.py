@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Any
 from ocpp_core.enums import ChargePointStatus, ReservationStatus
 from ocpp_core.features import Feature
 from ocpp_core.storage import ReservationDelete, ReservationPut, ReservationRecord
-from ocpp_core.timeutil import to_utc
+from ocpp_core.timeutil import earliest, to_utc
 
 if TYPE_CHECKING:
     from ocpp_core.chargepoint import ChargePoint
@@ -211,7 +211,7 @@ class Reservations(Feature):
         self.refresh(now)
 
     def next_deadline(self) -> datetime | None:
-        return min((r.expiry_date for r in self._records.values()), default=None)
+        return earliest(*(r.expiry_date for r in self._records.values()))
 
     def tick(self, now: datetime) -> None:
         # An expiryDate came: the status flush runs refresh(), which ends the reservation and

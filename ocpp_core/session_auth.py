@@ -48,6 +48,7 @@ from ocpp_core.inputs import FaultRaised
 from ocpp_core.messages.core import AuthorizeRequest
 from ocpp_core.session_reservation import Verdict
 from ocpp_core.storage import QueuedMessage
+from ocpp_core.timeutil import earliest
 
 if TYPE_CHECKING:
     from ocpp_core.sessions import Session, SessionManager
@@ -198,7 +199,7 @@ class Identification:
         self._decided(question.connector_id, question.id_tag, info, question.purpose, now)
 
     def next_deadline(self) -> datetime | None:
-        return min((q.check_at for q in self._questions.values()), default=None)
+        return earliest(*(q.check_at for q in self._questions.values()))
 
     def sweep(self, now: datetime) -> None:
         """Settle the questions whose Authorize.req left the queue unanswered (connection lost)."""
