@@ -105,7 +105,17 @@ REDIS_BACKEND = "channels_redis.core.RedisChannelLayer"
 
 #: The actions a web process may ask for: the StationController methods besides the reads.
 ACTIONS = frozenset(
-    {"plug", "unplug", "present_token", "ev_suspend", "ev_resume", "raise_fault", "clear_faults", "simulator_knobs"}
+    {
+        "plug",
+        "unplug",
+        "present_token",
+        "ev_suspend",
+        "ev_resume",
+        "raise_fault",
+        "clear_faults",
+        "simulator_knobs",
+        "dashboard",
+    }
 )
 
 #: Error kinds in replies and the exceptions they stand for.
@@ -267,13 +277,20 @@ class RemoteController:
     async def simulator_knobs(self, n: int, **knobs: Any) -> None:
         await self._forward("simulator_knobs", n=n, **knobs)
 
+    async def dashboard(self, name: str, args: str) -> str:
+        """A dashboard query (``station/dashboard/station_queries.py``), answered by the worker."""
+        answer = await self._forward("dashboard", name=name, args=args)
+        if not isinstance(answer, str):
+            raise runtime.StationNotRunning(f"{NOT_ANSWERING} (a dashboard query came back without its answer)")
+        return answer
+
     def _post_soon(self, layer: Any, reply_to: str) -> None:
         """Post our own timeout message (keeping the task referenced: the loop holds tasks weakly)."""
         task = asyncio.ensure_future(_post(layer, reply_to, TIMED_OUT))
         self._posting.add(task)
         task.add_done_callback(self._posting.discard)
 
-    async def _forward(self, action: str, **args: Any) -> None:
+    async def _forward(self, action: str, **args: Any) -> Any:
         import redis
         from channels.exceptions import ChannelFull
 
@@ -303,7 +320,7 @@ class RemoteController:
         if reply.get("type") == TIMED_OUT:
             raise runtime.StationNotRunning(f"{NOT_ANSWERING} (no reply within {self.timeout:g} s)")
         if reply.get("ok"):
-            return
+            return reply.get("result")
         kind, message = str(reply.get("error", "")), str(reply.get("message", ""))
         raise _EXCEPTIONS.get(kind, RuntimeError)(message or f"the OCPP worker failed: {kind}")
 
@@ -435,14 +452,14 @@ class ControlServer:
         if action not in ACTIONS or not isinstance(args, dict):
             return {"ok": False, "error": "invalid", "message": f"unknown control action {action!r}"}
         try:
-            await getattr(self._station(), str(action))(**args)
+            result = await getattr(self._station(), str(action))(**args)
         except Exception as exc:
             for cls, kind in _ERRORS:
                 if isinstance(exc, cls):
                     return {"ok": False, "error": kind, "message": str(exc)}
             log.exception("control action %s failed", action)
             return {"ok": False, "error": "internal", "message": f"{type(exc).__name__}: {exc}"}
-        return {"ok": True}
+        return {"ok": True} if result is None else {"ok": True, "result": result}
 
     # -- status ------------------------------------------------------------------------------------
     async def publish_now(self) -> None:

@@ -351,6 +351,13 @@ class Station:
     async def simulator_knobs(self, n: int, **knobs: Any) -> None:
         await self._simulate("set_knobs", n, **knobs)
 
+    async def dashboard(self, name: str, args: str) -> str:
+        """A dashboard query (its arguments and answer encoded): what the worker runs when the
+        web process of the split deployment asks (``station/dashboard/station_queries.py``)."""
+        from station.dashboard import station_queries
+
+        return await station_queries.run(self, name, args)
+
 
 def _build_bundle(path: Path, **options: Any) -> dict[str, Any]:
     """:func:`station.diagnostics.build_bundle` in a worker thread, closing that thread's connection."""

@@ -4,7 +4,7 @@ Thin, as consumers should be: it checks the session user, joins :data:`live.GROU
 group message renders the fragments the page shows (``hx-swap-oob``, swapped by id by htmx's ws
 extension) and sends them. The page says what it shows in the query string: ``view=overview``
 (station header, identity, connector cards, reservations, event log), ``view=firmware`` (the
-firmware and diagnostics state, read from the engine when the station runs in this process), ``view=simulator`` (the connectors'
+firmware and diagnostics state, asked of the engine wherever it runs), ``view=simulator`` (the connectors'
 simulated state), ``view=trace&live=1&<filter>`` (also the first page of the trace rows of that
 filter, refreshed when frames are stored), anything else (the station header only).
 
@@ -43,18 +43,15 @@ def status_fragments(view: str, status: dict[str, Any] | None) -> str:
     return "".join(parts)
 
 
-def firmware_fragment() -> str:
-    """The firmware page's state, from the station in this process ("" without one).
-
-    Called on the station's loop (the consumer runs there under ``runstation``).
-    """
-    from station.dashboard.views_features import read_firmware
+async def firmware_fragment() -> str:
+    """The firmware page's state, asked of the station wherever it runs ("" when none answers)."""
+    from station.dashboard.views_features import firmware_page
 
     try:
-        target = control.station()
+        state = await control.ask("firmware")
     except control.StationUnavailable:
         return ""
-    return render_to_string("station/firmware_state.html", {**read_firmware(target), "oob": True})
+    return render_to_string("station/firmware_state.html", {**firmware_page(state), "oob": True})
 
 
 def trace_rows_fragment(params: QueryDict) -> str:
@@ -96,7 +93,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channe
     async def _fragments(self, status: dict[str, Any] | None) -> str:
         fragments = status_fragments(self.view, status)
         if self.view == "firmware":
-            fragments += firmware_fragment()  # reads the engine: here, on its loop; renders no database
+            fragments += await firmware_fragment()  # the engine's: on this loop, or the worker's
         return fragments
 
     async def dashboard_update(self, event: dict[str, Any]) -> None:

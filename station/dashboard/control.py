@@ -1,62 +1,83 @@
-"""The dashboard's access to the running station: its status, configuration changes, the cache, the list.
+"""The dashboard's access to the running station: its status, and what only the engine can answer.
 
-Reads and actions go through :func:`station.runtime.get_controller`, as the control API's do. The
-actions the control API has (plug, token, faults, knobs ...) are called on the controller as is;
-those it has not -- a configuration change, clearing the authorization cache, editing the local
-authorization list -- need the engine itself, so they work only where the station runs in this
-process (``runstation``), and each is one :meth:`~ocpp_core.aio.Driver.step`: its storage
-operations are committed and its events dispatched like those of any other input.
-
-Call these from async code on the station's loop (the async views and the consumer): the engine
-is not thread-safe.
+Reads of the status go through :func:`station.runtime.get_controller`, as the control API's do;
+the actions the control API has (plug, token, faults, knobs ...) are called on the controller as
+is. What only the engine holds -- configuration keys and their changes, the local list's rules and
+edits, the authorization cache, charging profiles, firmware jobs -- is asked with :func:`ask`,
+which runs a query of :mod:`.station_queries` where the station runs: on this process's loop
+under ``runstation``, in the OCPP worker in the split deployment (forwarded over the channel
+layer). Either way the answer is the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from ocpp_core import validation
-from ocpp_core.authorization import LocalListEditRefused
+from asgiref.sync import async_to_sync
+
 from ocpp_core.config import ChangeStatus
-from ocpp_core.errors import CallErrorException
 from station import runtime
-from station.dashboard import live
-
-if TYPE_CHECKING:
-    from ocpp_core.storage import IdTagRecord
-    from station.station import Station
+from station.dashboard import live, station_queries
 
 __all__ = [
     "ConfigOutcome",
     "ListEdit",
     "ListOutcome",
     "StationUnavailable",
-    "change_configuration",
-    "clear_cache",
+    "ask",
+    "ask_sync",
     "current_status",
-    "edit_local_list",
     "station",
 ]
 
 
 class StationUnavailable(RuntimeError):
-    """This needs the station running in this process; the message says what is the matter."""
+    """No station answers (not running, restarting, or its worker is down); the message says which."""
 
 
-def station() -> Station:
+NOT_RUNNING = "The station is not running (it may be restarting after a reset)."
+
+
+def station() -> Any:
     """The station running in this process; :class:`StationUnavailable` if there is none."""
     from station.station import Station
 
     try:
         controller = runtime.get_controller()
     except runtime.StationNotRunning:
-        raise StationUnavailable("The station is not running (it may be restarting after a reset).") from None
+        raise StationUnavailable(NOT_RUNNING) from None
     if not isinstance(controller, Station):
-        raise StationUnavailable(
-            "The station runs in another process (split deployment): this page needs `manage.py runstation`."
-        )
+        raise StationUnavailable("The station runs in another process (split deployment).")
     return controller
+
+
+async def ask(name: str, **args: Any) -> Any:
+    """The answer of the dashboard query ``name`` (:mod:`.station_queries`) where the station runs.
+
+    Call it on the station's loop (async views and the consumer under ``runstation``; any loop in
+    the web process of the split deployment). :class:`StationUnavailable` when no station answers.
+    """
+    from station.station import Station
+
+    try:
+        controller = runtime.get_controller()
+    except runtime.StationNotRunning:
+        raise StationUnavailable(NOT_RUNNING) from None
+    encoded = station_queries.encode(args)
+    try:
+        if isinstance(controller, Station):
+            answer = await station_queries.run(controller, name, encoded)
+        else:
+            answer = await controller.dashboard(name, encoded)
+    except runtime.StationNotRunning as exc:
+        raise StationUnavailable(f"The station does not answer: {exc}.") from None
+    return station_queries.decode(answer)
+
+
+def ask_sync(name: str, **args: Any) -> Any:
+    """:func:`ask` from a sync view (it runs on the loop the view was called from: the station's)."""
+    return async_to_sync(ask)(name, **args)
 
 
 async def current_status() -> dict[str, Any] | None:
@@ -88,35 +109,6 @@ class ConfigOutcome:
         return self.status in (ChangeStatus.ACCEPTED, ChangeStatus.REBOOT_REQUIRED)
 
 
-async def change_configuration(target: Station, key: str, value: str) -> ConfigOutcome:
-    """Change ``key`` exactly as a ChangeConfiguration from the central system would.
-
-    The payload is checked against the ChangeConfiguration schema (key at most 50 characters,
-    value at most 500), then :meth:`ocpp_core.chargepoint.ChargePoint.change_configuration` applies
-    it: the registry's checks, persistence, the ConfigurationChanged event (source "Dashboard")
-    and the side effects (heartbeat timer, metering, reconnect after a credential change).
-    """
-    config = target.cp.config
-    try:
-        definition = config.definition(key)
-        canonical, section = definition.name, definition.section
-    except KeyError:
-        canonical, section = key, ""
-    try:
-        validation.validate("ChangeConfiguration", "request", {"key": key, "value": value})
-    except CallErrorException as exc:
-        return ConfigOutcome(ChangeStatus.REJECTED, canonical, section, f"{canonical}: {exc.description}")
-    result = await target.driver.step(lambda now: target.cp.change_configuration(key, value, now, source="Dashboard"))
-    status = ChangeStatus(result.status)
-    reason = "" if status in (ChangeStatus.ACCEPTED, ChangeStatus.REBOOT_REQUIRED) else result.reason
-    return ConfigOutcome(status, canonical, section, reason)
-
-
-async def clear_cache(target: Station) -> bool:
-    """ClearCache, as the central system's: ``False`` when the station has no cache (Rejected)."""
-    return await target.driver.step(lambda now: target.cp.authorizer.clear_cache())
-
-
 #: What a local-list edit does to its one entry.
 ListEdit = Literal["add", "change", "remove"]
 
@@ -128,34 +120,3 @@ class ListOutcome:
     applied: bool
     version: int
     reason: str = ""
-
-
-async def edit_local_list(
-    target: Station, mode: ListEdit, id_tag: str, record: IdTagRecord | None = None
-) -> ListOutcome:
-    """Add, change or remove one entry of the local list, keeping its version (one engine step).
-
-    ``add`` refuses an idTag the list holds, ``change`` and ``remove`` one it does not; the
-    :meth:`~ocpp_core.authorization.Authorizer.edit_local_list` checks the rest (the list in use,
-    ``LocalAuthListMaxLength``, the idTag lengths). The check and the change run in the same step,
-    so nothing else changes the list between them.
-    """
-    authorizer = target.cp.authorizer
-
-    def apply(now: object) -> None:
-        present = any(entry.id_tag == id_tag for entry in authorizer.local_list_entries())
-        if mode == "add" and present:
-            raise LocalListEditRefused(f"{id_tag} is already in the local list (change its entry instead)")
-        if mode != "add" and not present:
-            raise LocalListEditRefused(f"not in the local list: {id_tag}")
-        if mode == "remove":
-            authorizer.edit_local_list((), (id_tag,))
-        else:
-            assert record is not None and record.id_tag == id_tag
-            authorizer.edit_local_list((record,), ())
-
-    try:
-        await target.driver.step(apply)
-    except LocalListEditRefused as exc:
-        return ListOutcome(False, authorizer.local_list_version, str(exc))
-    return ListOutcome(True, authorizer.local_list_version)

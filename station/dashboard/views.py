@@ -1,8 +1,9 @@
 """Dashboard pages: overview, configuration, simulator panel; the shared helpers of every page.
 
-Pages (GET) are sync views reading the database; what they show of the running engine is read on
-the station's own loop (:func:`on_station_loop`), never from the request's thread. Actions (POST)
-are async views on that loop, calling the controller like the control API does. An action answers
+Pages (GET) are sync views reading the database; what they show of the running engine is asked
+of the station wherever it runs (:func:`.control.ask_sync`: on its own loop in this process, or
+the OCPP worker of the split deployment), never read from the request's thread. Actions (POST)
+are async views, calling the controller like the control API does. An action answers
 an htmx request with the fragment it changed and a plain form post with a redirect (the message
 shown on the next page), so every form works without JavaScript too.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -31,14 +32,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from ocpp_core.config import ChangeStatus, ConfigRegistry
+from ocpp_core.config import ChangeStatus
 from ocpp_core.config.keys import SECTIONS
-from ocpp_core.config.keys_model import Access, Exposure, ValueType
 from station import models, runtime
 from station.dashboard import control, live
 from station.dashboard.forms import ConfigValueForm, FaultForm, KnobsForm, TokenForm
 from station.dashboard.models import ConfigChangeLog
 from station.dashboard.permissions import operator_required
+from station.dashboard.station_queries import KeyRow
 from station.dashboard.traces import pair_rows
 
 T = TypeVar("T")
@@ -64,15 +65,6 @@ class HtmxHttpRequest(HttpRequest):
 
 
 # --- shared helpers ------------------------------------------------------------------------------
-
-
-def on_station_loop(fn: Callable[[], T]) -> T:
-    """Run ``fn`` on the event loop the station runs on (from a sync view's thread)."""
-
-    async def run() -> T:
-        return fn()
-
-    return async_to_sync(run)()
 
 
 def read_status() -> dict[str, Any] | None:
@@ -161,89 +153,22 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @dataclass(frozen=True, slots=True)
-class KeyRow:
-    """One configuration key as its row shows it."""
-
-    key: str
-    section: str
-    type: str
-    readonly: bool
-    write_only: bool
-    value: str | None
-    is_set: bool
-    active: bool
-    editable: bool
-    reboot_required: bool
-    description: str
-    input: str  # "boolean" (a select), "number", "text" or "password" (the write-only key)
-    #: whether the key's feature profile (section) is in use at all
-    section_active: bool = True
-
-    @property
-    def anchor(self) -> str:
-        return f"key-{self.key}"
-
-
-@dataclass(frozen=True, slots=True)
 class Section:
     name: str
     active: bool
     rows: list[KeyRow]
 
 
-def _input_kind(value_type: ValueType, write_only: bool) -> str:
-    if write_only:
-        return "password"
-    return {ValueType.BOOLEAN: "boolean", ValueType.INTEGER: "number"}.get(value_type, "text")
-
-
-def config_rows(config: ConfigRegistry) -> list[KeyRow]:
-    """Every key of the registry, secrets masked (``all_entries``), in definition order.
-
-    A section is in use when any of its keys is reported (GetConfiguration); in a section in use,
-    a key that is not reported is an optional key this station's file leaves out.
-    """
-    rows = []
-    for entry in config.all_entries():
-        definition = config.definition(entry.key)
-        write_only = entry.access is Access.WRITE_ONLY
-        rows.append(
-            KeyRow(
-                key=entry.key,
-                section=entry.section,
-                type=entry.type.value,
-                readonly=entry.readonly,
-                write_only=write_only,
-                value=None if write_only else entry.value,
-                is_set=entry.is_set,
-                active=entry.visible,
-                editable=entry.visible and not entry.readonly and definition.exposure is Exposure.PLAIN,
-                reboot_required=entry.reboot_required,
-                description=entry.description,
-                input=_input_kind(entry.type, write_only),
-            )
-        )
-    active_sections = {row.section for row in rows if row.active}
-    return [replace(row, section_active=row.section in active_sections) for row in rows]
-
-
-def config_sections(config: ConfigRegistry) -> list[Section]:
+def config_sections(rows: list[KeyRow]) -> list[Section]:
+    """``rows`` by feature profile (config-file section), in the order of the sections."""
     by_section: dict[str, list[KeyRow]] = {}
-    for row in config_rows(config):
+    for row in rows:
         by_section.setdefault(row.section, []).append(row)
     order = {name: i for i, name in enumerate(SECTIONS)}
     return [
         Section(name, any(row.active for row in rows), rows)
         for name, rows in sorted(by_section.items(), key=lambda item: order.get(item[0], len(order)))
     ]
-
-
-def config_row(config: ConfigRegistry, key: str) -> KeyRow | None:
-    try:
-        canonical = config.definition(key).name
-    except KeyError:
-        return None
-    return next((row for row in config_rows(config) if row.key == canonical), None)
 
 
 def _csms_changes() -> list[dict[str, Any]]:
@@ -287,15 +212,14 @@ def _csms_changes() -> list[dict[str, Any]]:
 def configuration(request: HtmxHttpRequest) -> HttpResponse:
     status = read_status()
     try:
-        target = control.station()
+        rows = [KeyRow(**row) for row in control.ask_sync("configuration")]
     except control.StationUnavailable as exc:
         context = page_context("configuration", status, unavailable=str(exc))
         return render(request, "station/configuration.html", context, status=503)
-    sections = on_station_loop(lambda: config_sections(target.cp.config))
     context = page_context(
         "configuration",
         status,
-        sections=sections,
+        sections=config_sections(rows),
         changes=list(ConfigChangeLog.objects.all()[:20]),
         csms_changes=_csms_changes(),
     )
@@ -309,35 +233,38 @@ async def configuration_change(request: HtmxHttpRequest, key: str) -> HttpRespon
     user = await request.auser()
     fallback = reverse("dashboard:configuration")
     try:
-        target = control.station()
+        found = await control.ask("configuration_key", key=key)
+        if found is None:
+            raise Http404(f"{key} is not a configuration key of this station")
+        row = KeyRow(**found)
+        form = ConfigValueForm(request.POST)
+        if form.is_valid():
+            value = form.cleaned_data["value"]
+            answer = await control.ask("change_configuration", key=row.key, value=value)
+            outcome = control.ConfigOutcome(
+                ChangeStatus(answer["status"]), answer["key"], answer["section"], answer["reason"]
+            )
+            fresh = KeyRow(**answer["row"]) if answer["row"] is not None else row
+        else:
+            value = str(request.POST.get("value", ""))[:500]
+            problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+            outcome = control.ConfigOutcome(ChangeStatus.REJECTED, row.key, row.section, f"{row.key}: {problems}")
+            fresh = row
     except control.StationUnavailable as exc:
         if (redirect := _done(request, fallback, messages.ERROR, str(exc))) is not None:
             return redirect
         return await arender(request, "station/message.html", {"level": "error", "text": str(exc)}, status=503)
-    config = target.cp.config
-    row = config_row(config, key)
-    if row is None:
-        raise Http404(f"{key} is not a configuration key of this station")
-    form = ConfigValueForm(request.POST)
-    secret = config.definition(row.key).secret
-    if form.is_valid():
-        value = form.cleaned_data["value"]
-        outcome = await control.change_configuration(target, row.key, value)
-    else:
-        value = str(request.POST.get("value", ""))[:500]
-        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        outcome = control.ConfigOutcome(ChangeStatus.REJECTED, row.key, row.section, f"{row.key}: {problems}")
     await ConfigChangeLog.objects.acreate(
         user=user if user.is_authenticated else None,
         username=user.get_username(),
         key=outcome.key,
         section=outcome.section,
-        value="***" if secret else value,
+        value="***" if row.secret else value,
         status=outcome.status.value,
         reason=outcome.reason,
     )
     if outcome.applied:
-        shown = "was set" if secret else f"= {value!r}"
+        shown = "was set" if row.secret else f"= {value!r}"
         text = f"{outcome.key} {shown}" + (
             ": the station applies it after a reboot (RebootRequired)"
             if outcome.status is ChangeStatus.REBOOT_REQUIRED
@@ -349,7 +276,6 @@ async def configuration_change(request: HtmxHttpRequest, key: str) -> HttpRespon
         level = messages.ERROR
     if (redirect := _done(request, f"{fallback}#{row.anchor}", level, text)) is not None:
         return redirect
-    fresh = config_row(config, row.key) or row
     context = {"row": fresh, "outcome": outcome, "message": text, "level": messages.DEFAULT_TAGS[level]}
     return await arender(request, "station/config_key.html", context)
 

@@ -1,9 +1,8 @@
 """Authorization: the local authorization list (shown, and edited by operators) and the cache.
 
-The list shown is the stored one (the database), so the page works in a split deployment too;
-editing goes through the engine of the station running in this process
-(:func:`station.dashboard.control.edit_local_list`), checked like SendLocalList and keeping the
-list version. Every edit asked for -- applied or refused -- is logged with who and when
+The list shown is the stored one (the database); editing goes through the engine wherever the
+station runs (the ``edit_local_list`` query of :mod:`.station_queries`, through
+:func:`station.dashboard.control.ask`), checked like SendLocalList and keeping the list version. Every edit asked for -- applied or refused -- is logged with who and when
 (:class:`~station.dashboard.models.LocalListChangeLog`).
 """
 
@@ -26,10 +25,10 @@ from station.dashboard import control
 from station.dashboard.forms import LocalListEntryForm, LocalListRemoveForm
 from station.dashboard.models import LocalListChangeLog
 from station.dashboard.permissions import operator_required
-from station.dashboard.views import HtmxHttpRequest, _done, arender, on_station_loop, page_context, read_status
+from station.dashboard.views import HtmxHttpRequest, _done, arender, page_context, read_status
 
 if TYPE_CHECKING:
-    from station.station import Station
+    pass
 
 ADD_PREFIX = "add"
 EDIT_PREFIX = "edit"
@@ -39,32 +38,21 @@ def _unavailable(reason: str) -> dict[str, Any]:
     return {"editable": False, "unavailable": reason, "active": None, "max_length": None}
 
 
-def _read_state(target: Station) -> dict[str, Any]:
-    """Whether the list can be edited here, and its limit (on the station's loop)."""
-    authorizer = target.cp.authorizer
-    return {
-        "editable": authorizer.local_list_active,
-        "unavailable": "",
-        "active": authorizer.local_list_active,
-        "max_length": target.cp.config.get_int("LocalAuthListMaxLength"),
-    }
-
-
 def list_state() -> dict[str, Any]:
-    """:func:`_read_state` from a sync view."""
+    """Whether the list can be edited, and its limit (from a sync view)."""
     try:
-        target = control.station()
+        state: dict[str, Any] = control.ask_sync("local_list_state")
     except control.StationUnavailable as exc:
         return _unavailable(str(exc))
-    return on_station_loop(lambda: _read_state(target))
+    return state
 
 
 async def _state_async() -> dict[str, Any]:
     try:
-        target = control.station()
+        state: dict[str, Any] = await control.ask("local_list_state")
     except control.StationUnavailable as exc:
         return _unavailable(str(exc))
-    return _read_state(target)
+    return state
 
 
 def _list_context(state: dict[str, Any]) -> dict[str, Any]:
@@ -110,11 +98,19 @@ async def _apply(
     request: HtmxHttpRequest, mode: control.ListEdit, id_tag: str, record: IdTagRecord | None
 ) -> tuple[bool, str, int]:
     """Run the edit on the engine and log it: (applied, message, level)."""
+    entry = None
+    if record is not None:
+        entry = {
+            "id_tag": record.id_tag,
+            "status": record.status,
+            "expiry_date": record.expiry_date,
+            "parent_id_tag": record.parent_id_tag,
+        }
     try:
-        target = control.station()
+        answer = await control.ask("edit_local_list", mode=mode, id_tag=id_tag, record=entry)
     except control.StationUnavailable as exc:
         return False, str(exc), messages.ERROR
-    outcome = await control.edit_local_list(target, mode, id_tag, record)
+    outcome = control.ListOutcome(answer["applied"], answer["version"], answer["reason"])
     user = await request.auser()
     await LocalListChangeLog.objects.acreate(
         user=user if user.is_authenticated else None,
@@ -258,7 +254,7 @@ async def local_list_change(request: HtmxHttpRequest) -> HttpResponse:
 async def authorization_cache_clear(request: HtmxHttpRequest) -> HttpResponse:
     fallback = reverse("dashboard:authorization")
     try:
-        cleared = await control.clear_cache(control.station())
+        cleared = await control.ask("clear_cache")
     except control.StationUnavailable as exc:
         cleared, text, level = False, str(exc), messages.ERROR
     else:

@@ -1,9 +1,9 @@
 """The feature components' pages: charging profiles with the composite schedules; firmware and diagnostics.
 
-Both read the engine of the station running in this process, on its loop, through the features'
-view methods (``cp.smart_charging.installed()`` / ``composite()``, ``cp.firmware.status_view()``):
-what the engine holds is the truth, and neither is stored in a form the database can show.
-Without a station in this process they say so (503), as the configuration page does.
+Both read the engine wherever the station runs (the ``smart_charging`` and ``firmware`` queries
+of :mod:`.station_queries`, through :func:`station.dashboard.control.ask_sync`): what the engine
+holds is the truth, and neither is stored in a form the database can show. When no station
+answers they say so (503), as the configuration page does.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET
 
 from ocpp_core.datatypes import ChargingProfile, ChargingSchedule
 from ocpp_core.enums import ChargingProfilePurposeType, ChargingRateUnitType
+from ocpp_core.wire import from_wire
 from station.dashboard import control
 from station.dashboard.charts import Step, schedule_steps, step_chart
 from station.dashboard.redaction import describe, redact_url
-from station.dashboard.views import HtmxHttpRequest, on_station_loop, page_context, read_status
+from station.dashboard.views import HtmxHttpRequest, page_context, read_status
 
 if TYPE_CHECKING:
-    from station.station import Station
+    pass
 
 #: The composite schedules cover this much time from now.
 SCHEDULE_WINDOW = timedelta(hours=24)
@@ -164,27 +165,22 @@ def composite_view(
     return CompositeView(connector_id, schedule, steps, chart, unit, error)
 
 
-def read_smart_charging(target: Station, now: datetime) -> dict[str, Any]:
-    """The installed profiles and each connector's composite schedule (on the station's loop)."""
-    cp = target.cp
-    smart = cp.smart_charging
-    installed = [(view.connector_id, view.profile) for view in smart.installed()]
-    connector_ids = sorted({int(view["connector_id"]) for view in cp.connector_views()} | {0})
+def smart_charging_context(answer: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The ``smart_charging`` query's answer as the page shows it."""
+    installed = [
+        (int(item["connector_id"]), from_wire(ChargingProfile, item["profile"])) for item in answer["installed"]
+    ]
     composites = []
-    for n in [*[i for i in connector_ids if i != 0], 0]:
-        try:
-            schedule = smart.composite(n, now, int(SCHEDULE_WINDOW.total_seconds()))
-        except Exception as exc:  # shown on the page, never a crash of the page
-            composites.append(composite_view(n, None, start=now, error=f"{type(exc).__name__}: {exc}"))
-        else:
-            composites.append(composite_view(n, schedule, start=now))
+    for item in answer["composites"]:
+        schedule = from_wire(ChargingSchedule, item["schedule"]) if item["schedule"] is not None else None
+        composites.append(composite_view(int(item["connector_id"]), schedule, start=now, error=item["error"]))
     return {
         "profile_groups": group_profiles(installed),
         "profile_count": len(installed),
         "composites": composites,
         "window_start": now,
         "window_end": now + SCHEDULE_WINDOW,
-        "smart_charging_supported": "SmartCharging" in cp.config.supported_profiles(),
+        "smart_charging_supported": bool(answer["supported"]),
     }
 
 
@@ -192,13 +188,13 @@ def read_smart_charging(target: Station, now: datetime) -> dict[str, Any]:
 @require_GET
 def charging_profiles(request: HtmxHttpRequest) -> HttpResponse:
     status = read_status()
+    now = datetime.now(UTC).replace(microsecond=0)
     try:
-        target = control.station()
+        answer = control.ask_sync("smart_charging", start=now, duration=int(SCHEDULE_WINDOW.total_seconds()))
     except control.StationUnavailable as exc:
         context = page_context("charging-profiles", status, unavailable=str(exc))
         return render(request, "station/charging_profiles.html", context, status=503)
-    now = datetime.now(UTC).replace(microsecond=0)
-    context = page_context("charging-profiles", status, **on_station_loop(lambda: read_smart_charging(target, now)))
+    context = page_context("charging-profiles", status, **smart_charging_context(answer, now))
     return render(request, "station/charging_profiles.html", context)
 
 
@@ -239,12 +235,9 @@ def firmware_context(view: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_firmware(target: Station) -> dict[str, Any]:
-    """The firmware page's context from the engine (on the station's loop; the consumer uses it too)."""
-    return {
-        "firmware_version": target.cp.config.get_str("FirmwareVersion"),
-        **firmware_context(target.cp.firmware.status_view()),
-    }
+def firmware_page(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The firmware page's context from the ``firmware`` query's answer."""
+    return {"firmware_version": state.get("firmware_version"), **firmware_context(state.get("view") or {})}
 
 
 @login_required
@@ -252,9 +245,9 @@ def read_firmware(target: Station) -> dict[str, Any]:
 def firmware(request: HtmxHttpRequest) -> HttpResponse:
     status = read_status()
     try:
-        target = control.station()
+        state = control.ask_sync("firmware")
     except control.StationUnavailable as exc:
         context = page_context("firmware", status, unavailable=str(exc))
         return render(request, "station/firmware.html", context, status=503)
-    context = page_context("firmware", status, **on_station_loop(lambda: read_firmware(target)))
+    context = page_context("firmware", status, **firmware_page(state))
     return render(request, "station/firmware.html", context)

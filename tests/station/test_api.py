@@ -101,6 +101,9 @@ class FakeController:
     async def simulator_knobs(self, n: int, **knobs: Any) -> None:
         await self._record("simulator_knobs", n, knobs)
 
+    async def dashboard(self, name: str, args: str) -> str:  # the dashboard's, not the API's
+        raise AssertionError(f"the control API asked the dashboard query {name}")
+
 
 @pytest.fixture
 def controller(settings):

@@ -243,3 +243,21 @@ def test_it_draws_an_accessible_line_chart():
 
 def test_it_says_when_there_is_nothing_to_draw():
     assert "no readings" in str(charts.line_chart([], title="Energy", unit="kWh"))
+
+
+# --- what the dashboard's engine queries answer, as it travels -----------------------------------
+
+
+def test_a_query_answer_comes_back_as_it_was_sent():
+    from station.dashboard.station_queries import decode, encode
+
+    value = {
+        "time": datetime(2026, 3, 1, 12, 0, 0, 250000, tzinfo=UTC),
+        "limit": Decimal("16.5"),
+        "items": [1, "x", None, True],
+        "looks_tagged": {"__datetime__": "2026-03-01T12:00:00+00:00", "extra": 1},  # not a lone tag
+    }
+    assert decode(encode(value)) == value
+    assert decode(encode((1, 2))) == [1, 2]
+    with pytest.raises(TypeError, match="a dashboard query answered a value of type object, which JSON cannot carry"):
+        encode(object())

@@ -146,7 +146,8 @@ async def test_it_keeps_to_local_auth_list_max_length(client, small_list_station
 
 
 async def test_it_says_when_the_list_is_not_in_use(client, station):
-    assert (await control.change_configuration(station, "LocalAuthListEnabled", "false")).applied
+    answer = await control.ask("change_configuration", key="LocalAuthListEnabled", value="false")
+    assert answer["status"] == "Accepted"
     page = (await client.get(reverse("dashboard:authorization"))).content.decode()
     assert "The list is not in use: LocalAuthListEnabled is false" in page
     assert "Add an entry" not in page

@@ -72,6 +72,9 @@ class FakeController:
             ],
         }
 
+    async def dashboard(self, name: str, args: str) -> str:
+        raise runtime.StationNotRunning("the OCPP worker does not answer (no reply within 5 s)")
+
 
 @pytest.fixture
 def fake_station():
@@ -167,9 +170,12 @@ def test_it_shows_a_station_in_another_process(logged_in, fake_station):
     assert "Not connected to the central system" in page
     assert 'data-status="Faulted"' in page and "GroundFailure" in page
 
+    # The engine's pages ask the worker (test_split_deployment.py has it answer); this one does not.
     config = logged_in.get(reverse("dashboard:configuration"))
     assert config.status_code == 503
-    assert "split deployment" in config.content.decode()
+    assert "The station does not answer: the OCPP worker does not answer (no reply within 5 s)." in (
+        config.content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -205,10 +211,11 @@ def test_it_renders_every_page_with_the_layout(logged_in, no_station):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["dashboard:charging-profiles", "dashboard:firmware"])
-def test_it_says_the_feature_pages_need_the_station_here(logged_in, fake_station, name):
+def test_it_says_when_the_feature_pages_get_no_answer(logged_in, fake_station, name):
     response = logged_in.get(reverse(name))
     assert response.status_code == 503
-    assert "split deployment" in response.content.decode() and 'role="alert"' in response.content.decode()
+    page = response.content.decode()
+    assert "the OCPP worker does not answer" in page and 'role="alert"' in page
 
 
 # --- authorization -------------------------------------------------------------------------------

@@ -182,13 +182,12 @@ async def test_it_sets_the_authorization_key_without_showing_it(client, station)
 
 
 async def test_it_shows_reboot_required(client, station, monkeypatch):
-    from ocpp_core.config import ChangeStatus
-    from station.dashboard import control
+    from station.dashboard import station_queries
 
-    async def reboot_required(target, key, value):
-        return control.ConfigOutcome(ChangeStatus.REBOOT_REQUIRED, key, "Core")
+    async def reboot_required(target, key, value):  # no writable key of ours needs a reboot
+        return {"status": "RebootRequired", "key": key, "section": "Core", "reason": "", "row": None}
 
-    monkeypatch.setattr(control, "change_configuration", reboot_required)
+    monkeypatch.setitem(station_queries.QUERIES, "change_configuration", reboot_required)
     response = await client.post(
         reverse("dashboard:configuration-change", args=["HeartbeatInterval"]), {"value": "90"}, **HTMX
     )

@@ -215,7 +215,7 @@ class RecordingController:
 
 @contextlib.asynccontextmanager
 async def redis_pair(
-    controller: RecordingController, *, serve: bool = True, forward_timeout: float = 2.0
+    controller: Any, *, serve: bool = True, forward_timeout: float = 2.0
 ) -> AsyncIterator[RemoteController]:
     """A RemoteController and (unless ``serve`` is false) a ControlServer on a private Redis namespace."""
     require_service(f"Redis ({REDIS_URL})", check_redis)
