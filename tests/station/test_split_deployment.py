@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.cookiejar
 import json
 import os
 import secrets
@@ -17,12 +18,15 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from ocpp.v16 import call
 
 from station import runtime
 from station.remote import ControlServer, DeploymentNames, RemoteController, StatusBoard, install_web_controller
@@ -175,6 +179,20 @@ async def test_a_charging_session_through_the_web_process_and_the_worker(
             True,
         )
 
+        # The dashboard of the web process: its engine pages ask the worker.
+        made = await asyncio.to_thread(
+            manage, "dashboard_user", "op", "--role", "operator", env={**env, "STATION_USER_PASSWORD": PASSWORD}
+        )
+        assert made.returncode == 0, made.stderr
+        browser = await asyncio.to_thread(DashboardSession.login, port, "op", PASSWORD)
+        page = await asyncio.to_thread(browser.get, "/configuration/")
+        assert 'id="key-HeartbeatInterval"' in page and "split deployment" not in page
+        saved = await asyncio.to_thread(browser.post, "/configuration/HeartbeatInterval/", {"value": "77"})
+        assert "HeartbeatInterval = &#x27;77&#x27;." in saved  # the message on the page redirected to
+        result = await csms.call(CP_ID, call.GetConfiguration(key=["HeartbeatInterval"]))
+        assert result.configuration_key == [{"key": "HeartbeatInterval", "readonly": False, "value": "77"}]
+        assert "Composite schedules" in await asyncio.to_thread(browser.get, "/charging-profiles/")
+
         # The worker stops: the web process keeps serving, and says the worker is gone.
         assert await asyncio.to_thread(worker.stop, signal.SIGTERM) == 0
         status, gone = await web.request("GET", "/api/v1/station")
@@ -186,6 +204,40 @@ async def test_a_charging_session_through_the_web_process_and_the_worker(
         daphne.kill()
     for process in (worker, daphne):
         assert "Traceback" not in process.output(), process.output()
+
+
+PASSWORD = "split-Passphrase-2026"
+
+
+class DashboardSession:
+    """A logged-in browser session on the web process's dashboard (cookies, CSRF token), over HTTP."""
+
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    @classmethod
+    def login(cls, port: int, username: str, password: str) -> DashboardSession:
+        session = cls(port)
+        session.get("/accounts/login/")
+        overview = session.post("/accounts/login/", {"username": username, "password": password})
+        assert "Log out" in overview or "logout" in overview, overview[:2000]
+        return session
+
+    def _csrf(self) -> str:
+        return str(next(c.value for c in self.cookies if c.name == "csrftoken"))
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=3 * TIMEOUT) as response:
+            return str(response.read().decode())
+
+    def post(self, path: str, fields: dict[str, str]) -> str:
+        """A plain form post (no htmx); follows the redirect to the page showing the outcome."""
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self._csrf()}).encode()
+        request = urllib.request.Request(self.base + path, data=body, method="POST")
+        with self.opener.open(request, timeout=3 * TIMEOUT) as response:
+            return str(response.read().decode())
 
 
 # --- the forwarding protocol, in process, over a real Redis channel layer ------------------------
