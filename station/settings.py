@@ -13,7 +13,7 @@
 | ``STATION_TRACE_MAX_AGE_DAYS`` | message trace rows older than this many days are deleted (> 0) | unset: no age limit |
 | ``STATION_TRACE_CONSOLE`` | also log every frame to the console | off |
 | ``STATION_SIMULATOR_SAMPLE_SECONDS`` | seconds between the simulator's meter samples (> 0) | ``5`` |
-| ``STATION_LOG_FILE`` | the application log (rotated; read into diagnostics bundles); ``off`` for none | ``<data>/logs/station.log`` |
+| ``STATION_LOG_FILE`` | the application log (rotated; read into diagnostics bundles); ``off`` for none; one file per process | ``<data>/logs/station.log`` (``runstation``, ``ocpp_worker``), ``<data>/logs/web.log`` (any other process) |
 
 A bad value raises ``ImproperlyConfigured`` naming the variable (never echoing a secret).
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -97,6 +98,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name, "").strip()
     return Path(raw).expanduser().resolve() if raw else default
+
+
+#: The management commands that run the station (and so write its log, ``station.log``).
+STATION_COMMANDS = ("runstation", "ocpp_worker")
+
+
+def default_log_name(argv: list[str]) -> str:
+    """``station.log`` for a process running the station, ``web.log`` for any other (daphne in the
+    split deployment, other commands): two processes never rotate the same file."""
+    return "station.log" if len(argv) > 1 and argv[1] in STATION_COMMANDS else "web.log"
 
 
 def env_secret(name: str) -> str | None:
@@ -183,7 +194,7 @@ STATION_DEFAULT_CONFIG = BASE_DIR / "fixtures" / "demo-config.json"
 STATION_LOG_FILE: Path | None = (
     None
     if os.environ.get("STATION_LOG_FILE", "").strip().lower() == "off"
-    else env_path("STATION_LOG_FILE", STATION_DATA_DIR / "logs" / "station.log")
+    else env_path("STATION_LOG_FILE", STATION_DATA_DIR / "logs" / default_log_name(sys.argv))
 )
 if STATION_LOG_FILE is not None:
     try:

@@ -144,3 +144,24 @@ async def test_the_redis_channel_layer_carries_messages():
         assert await layer.receive(channel) == {"type": "station.test", "n": 1}
     finally:
         await layer.close_pools()
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (["manage.py", "runstation", "--config", "c.json"], "station.log"),
+        (["manage.py", "ocpp_worker"], "station.log"),
+        (["/venv/bin/daphne", "station.asgi:application"], "web.log"),
+        (["manage.py", "migrate"], "web.log"),
+        (["manage.py"], "web.log"),
+    ],
+)
+def test_each_process_has_a_log_file_of_its_own(argv, name):
+    assert station_settings.default_log_name(argv) == name
+
+
+def test_the_station_and_the_web_process_write_different_log_files(tmp_path):
+    code = "from django.conf import settings; print(settings.STATION_LOG_FILE)"
+    result = manage("shell", "-v0", "-c", code, env=station_env(tmp_path / "data"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "data" / "logs" / "web.log")
