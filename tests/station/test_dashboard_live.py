@@ -261,3 +261,24 @@ def test_a_query_answer_comes_back_as_it_was_sent():
     assert decode(encode((1, 2))) == [1, 2]
     with pytest.raises(TypeError, match="a dashboard query answered a value of type object, which JSON cannot carry"):
         encode(object())
+
+
+# --- times -------------------------------------------------------------------------------------
+
+
+def test_a_time_is_written_in_utc_for_the_browser_to_convert():
+    from datetime import timezone
+
+    from django.template import TemplateSyntaxError
+
+    from station.dashboard.templatetags.dashboard_tags import at
+
+    paris = timezone(timedelta(hours=1))
+    written = at(datetime(2026, 3, 1, 13, 0, 5, 123456, tzinfo=paris), "Y-m-d H:i:s.v")
+    assert written == (
+        '<time datetime="2026-03-01T12:00:05.123+00:00" data-fmt="Y-m-d H:i:s.v">2026-03-01 12:00:05.123</time>'
+    )
+    assert at(T0, "H:i") == '<time datetime="2026-03-01T12:00:00.000+00:00" data-fmt="H:i">12:00</time>'
+    assert at(None) == "" and at("2026-03-01") == ""
+    with pytest.raises(TemplateSyntaxError, match="unknown time format 'D, d M'"):
+        at(T0, "D, d M")

@@ -183,7 +183,12 @@ def test_it_shows_the_last_heartbeat_from_the_trace(logged_in, fake_station):
     frame("out", "CALL", "Heartbeat", "h1", {}, T0)
     frame("in", "CALLRESULT", "Heartbeat", "h1", {"currentTime": "2026-03-01T12:00:00Z"}, T0 + timedelta(seconds=1))
     page = logged_in.get(reverse("dashboard:overview")).content.decode()
-    assert "2026-03-01 12:00:01 UTC" in page
+    # Written in UTC by the server; times.js rewrites it in local time when the user asks for it.
+    assert (
+        'Last heartbeat</dt><dd><time datetime="2026-03-01T12:00:01.000+00:00" data-fmt="Y-m-d H:i:s">'
+        '2026-03-01 12:00:01</time> <span class="tz">UTC</span>'
+    ) in page
+    assert 'id="time-zone-toggle"' in page and "station/times.js" in page
 
 
 @pytest.mark.django_db
