@@ -338,7 +338,9 @@ class ChargePoint:
         The payload is validated now: an invalid one raises :class:`LocalProtocolError`.
         """
         action = type(request).__name__.removesuffix("Request")
-        return self.send_payload(action, validation.dump(request), now, triggered=triggered, tx_key=tx_key)
+        self._check_sendable(action)
+        payload = validation.dump(request)  # validated on the way (LocalProtocolError)
+        return self._queue(action, payload, now, triggered=triggered, tx_key=tx_key)
 
     def send_payload(
         self,
@@ -350,13 +352,23 @@ class ChargePoint:
         tx_key: str | None = None,
     ) -> QueuedMessage | None:
         """Queue a CALL whose wire payload is already built; it is validated here."""
-        spec = ACTIONS.get(action)
-        if spec is None or spec.sender is Sender.CENTRAL_SYSTEM:
-            raise LocalProtocolError(f"{action} is not a message a charge point sends")
+        self._check_sendable(action)
         try:
             validation.validate(action, "request", payload)
         except CallErrorException as exc:
             raise LocalProtocolError(f"refusing to send an invalid {action}: {exc}") from None
+        return self._queue(action, payload, now, triggered=triggered, tx_key=tx_key)
+
+    @staticmethod
+    def _check_sendable(action: str) -> None:
+        spec = ACTIONS.get(action)
+        if spec is None or spec.sender is Sender.CENTRAL_SYSTEM:
+            raise LocalProtocolError(f"{action} is not a message a charge point sends")
+
+    def _queue(
+        self, action: str, payload: dict[str, Any], now: datetime, *, triggered: bool, tx_key: str | None
+    ) -> QueuedMessage | None:
+        """Queue the CALL of a validated ``payload`` and send it if nothing is in flight."""
         message = self.outbox.push(
             action,
             payload,
