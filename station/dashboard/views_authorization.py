@@ -9,7 +9,7 @@ station runs (the ``edit_local_list`` query of :mod:`.station_queries`, through
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib import messages
@@ -26,9 +26,6 @@ from station.dashboard.forms import LocalListEntryForm, LocalListRemoveForm
 from station.dashboard.models import LocalListChangeLog
 from station.dashboard.permissions import operator_required
 from station.dashboard.views import HtmxHttpRequest, _done, arender, page_context, read_status
-
-if TYPE_CHECKING:
-    pass
 
 ADD_PREFIX = "add"
 EDIT_PREFIX = "edit"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -25,9 +25,6 @@ from station.dashboard import control
 from station.dashboard.charts import Step, schedule_steps, step_chart
 from station.dashboard.redaction import describe, redact_url
 from station.dashboard.views import HtmxHttpRequest, page_context, read_status
-
-if TYPE_CHECKING:
-    pass
 
 #: The composite schedules cover this much time from now.
 SCHEDULE_WINDOW = timedelta(hours=24)
