@@ -28,7 +28,6 @@ __all__ = [
     "ask",
     "ask_sync",
     "current_status",
-    "station",
 ]
 
 
@@ -37,19 +36,6 @@ class StationUnavailable(RuntimeError):
 
 
 NOT_RUNNING = "The station is not running (it may be restarting after a reset)."
-
-
-def station() -> Any:
-    """The station running in this process; :class:`StationUnavailable` if there is none."""
-    from station.station import Station
-
-    try:
-        controller = runtime.get_controller()
-    except runtime.StationNotRunning:
-        raise StationUnavailable(NOT_RUNNING) from None
-    if not isinstance(controller, Station):
-        raise StationUnavailable("The station runs in another process (split deployment).")
-    return controller
 
 
 async def ask(name: str, **args: Any) -> Any:
