@@ -64,6 +64,7 @@ __all__ = [
     "LiveState",
     "basic_status",
     "frames_traced",
+    "hms",
     "present",
     "state",
     "station_changed",
@@ -411,7 +412,8 @@ def _parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _duration(seconds: float) -> str:
+def hms(seconds: float) -> str:
+    """A duration as ``H:MM:SS`` (whole seconds; a negative one as ``0:00:00``)."""
     seconds = max(0, int(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
@@ -494,7 +496,7 @@ def present(status: dict[str, Any] | None) -> dict[str, Any]:
                 plugged=c.get("plugged"),
                 power=_power(c.get("power_w")),
                 energy=_energy(c.get("session_wh")),
-                duration=_duration((now - started).total_seconds()) if started is not None else "—",
+                duration=hms((now - started).total_seconds()) if started is not None else "—",
                 started_at=started,
                 id_tag=c.get("id_tag"),
                 simulator=c.get("simulator"),

@@ -23,6 +23,7 @@ from ocpp_core.enums import ChargingProfilePurposeType, ChargingRateUnitType
 from ocpp_core.wire import from_wire
 from station.dashboard import control
 from station.dashboard.charts import Step, schedule_steps, step_chart
+from station.dashboard.live import hms
 from station.dashboard.redaction import describe, redact_url
 from station.dashboard.views import HtmxHttpRequest, page_context, read_status
 
@@ -50,12 +51,6 @@ def _amount(value: float, unit: ChargingRateUnitType) -> str:
     return f"{number:.3f}".rstrip("0").rstrip(".") + f" {shown}"
 
 
-def _offset(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"+{hours}:{minutes:02d}:{secs:02d}"
-
-
 @dataclass(frozen=True, slots=True)
 class ProfileDetail:
     """One installed profile as its table shows it."""
@@ -78,7 +73,7 @@ def profile_detail(connector_id: int, profile: ChargingProfile) -> ProfileDetail
     base = schedule.start_schedule
     periods = [
         {
-            "offset": _offset(period.start_period),
+            "offset": f"+{hms(period.start_period)}",
             "at": base + timedelta(seconds=period.start_period) if base is not None else None,
             "limit": _amount(float(period.limit), unit),
             "number_phases": period.number_phases,
@@ -90,7 +85,7 @@ def profile_detail(connector_id: int, profile: ChargingProfile) -> ProfileDetail
         profile=profile,
         unit=_unit(unit)[0],
         periods=periods,
-        duration=_offset(schedule.duration)[1:] if schedule.duration is not None else "open-ended",
+        duration=hms(schedule.duration) if schedule.duration is not None else "open-ended",
         min_rate=_amount(float(schedule.min_charging_rate), unit) if schedule.min_charging_rate is not None else "—",
     )
 
