@@ -1,5 +1,6 @@
 """Storage operations for the DjangoStore tests: Hypothesis strategies of every kind, builders of
-single operations, and the parity check against :class:`ocpp_core.storage.MemoryStore`."""
+single operations, the parity check against :class:`ocpp_core.storage.MemoryStore`, and the
+fixture closing the store's connections (import it into a test module to use it there)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import strategies as st
 
 from ocpp_core.storage import (
@@ -37,6 +39,7 @@ from ocpp_core.storage import (
 )
 from ocpp_core.timeutil import format_datetime
 from station import models
+from station.store import DjangoStore
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -308,3 +311,11 @@ class RecordingStore(MemoryStore):
     async def apply(self, ops):
         self.batches.append(list(ops))
         await super().apply(ops)
+
+
+@pytest.fixture(autouse=True)
+async def close_store_connections():
+    # The store works in asgiref's sync thread, whose connection would keep PostgreSQL from
+    # dropping the test database.
+    yield
+    await DjangoStore().close()

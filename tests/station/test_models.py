@@ -17,7 +17,6 @@ from ocpp_core.storage import (
     MeterValueAppend,
     QueuedMessage,
     ReservationRecord,
-    TransactionRecord,
 )
 from station import models_features
 from station.models import (
@@ -35,23 +34,11 @@ from station.models import (
     TransactionMeterValue,
 )
 from station.models import QueuedMessage as QueuedMessageRow
+from tests.station.journal_examples import T0, tx
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
-
-
-def record(tx_key: str, **changes) -> TransactionRecord:
-    fields = {
-        "tx_key": tx_key,
-        "connector_id": 1,
-        "id_tag": "TAG-ALICE",
-        "start_time": T0,
-        "meter_start": 1000,
-        "meter_last": 1000,
-        "meter_last_time": T0,
-    }
-    return TransactionRecord(**{**fields, **changes})
+record = tx  # a TransactionRecord of the demo session, with ``**changes``
 
 
 def meter_value(tx_key: str, seconds: int, *sampled: dict[str, str], timestamp: str | None = None) -> MeterValueAppend:

@@ -38,11 +38,12 @@ from station.models import TraceEntry
 from station.store import DjangoStore, TraceRecord
 from tests.ocpp_core.helpers import config
 from tests.ocpp_core.station_harness import StationHarness
-from tests.station.journal_examples import (
+from tests.station.journal_examples import (  # close_store_connections: an autouse fixture
     T0,
     RecordingStore,
     assert_same_snapshot,
     batches,
+    close_store_connections,  # noqa: F401
     message,
     mv,
     profile_put,
@@ -54,14 +55,6 @@ from tests.station.journal_examples import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def close_store_connections():
-    # The store works in asgiref's sync thread, whose connection would keep PostgreSQL from
-    # dropping the test database.
-    yield
-    await DjangoStore().close()
 
 
 async def test_it_runs_on_the_configured_database():

@@ -29,10 +29,11 @@ from ocpp_core.timeutil import format_datetime
 from station.store import DjangoStore
 from tests.ocpp_core.helpers import config
 from tests.ocpp_core.station_harness import StationHarness
-from tests.station.journal_examples import (
+from tests.station.journal_examples import (  # close_store_connections: an autouse fixture
     T0,
     RecordingStore,
     assert_same_snapshot,
+    close_store_connections,  # noqa: F401
     feature_component_ops,
     profile_put,
     reservation,
@@ -40,14 +41,6 @@ from tests.station.journal_examples import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def close_store_connections():
-    # The store works in asgiref's sync thread, whose connection would keep PostgreSQL from
-    # dropping the test database.
-    yield
-    await DjangoStore().close()
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
