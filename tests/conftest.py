@@ -129,6 +129,14 @@ class StationProcess:
                 time.sleep(0.05)
         pytest.fail(f"nothing listens on {host}:{port} after {timeout} s:\n{self.output()}")
 
+    def wait_serving(self, port: int, host: str = "127.0.0.1", timeout: float = 30) -> str:
+        """Wait for the station's own "Listening on" line for ``host:port``; returns the log.
+
+        Not a connect to the port: a port picked by :func:`free_port` can be taken by another
+        process (or be reached by a TCP self-connect) before the station binds it.
+        """
+        return self.wait_for_output(f"Listening on http://{host}:{port}/", timeout)
+
     def wait_for_output(self, text: str, timeout: float = 30) -> str:
         """Poll the log until it contains ``text``; returns the log."""
         deadline = time.monotonic() + timeout

@@ -142,7 +142,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory, central_system: CentralS
         log_path=base / "station.log",
     )
     try:
-        process.wait_for_output(f"Listening on http://127.0.0.1:{port}/")  # ours, not whoever took the port
+        process.wait_serving(port)
         central_system.run(central_system.csms.wait_for("BootNotification", cp_id=CP_ID))
         yield Dashboard(f"http://127.0.0.1:{port}", process, central_system)
     finally:

@@ -230,9 +230,7 @@ async def running_station(
         ["runstation", "--config", str(config_path), "--http", f"127.0.0.1:{port}"], env=env, log_path=log_path
     )
     try:
-        # Its own "Listening on" line, not a connect to the port: a port picked by free_port() can be
-        # taken by another process (or a self-connect) before the station binds it.
-        await asyncio.to_thread(process.wait_for_output, f"Listening on http://127.0.0.1:{port}/")
+        await asyncio.to_thread(process.wait_serving, port)
         yield StationUnderTest(process, port, "test-token", data_dir, config_path)
     except BaseException as exc:
         # A wait that timed out on the central-system side says nothing of why: the station's log does.

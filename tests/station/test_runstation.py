@@ -35,8 +35,7 @@ def test_it_serves_the_station_prints_the_token_once_and_stops_on_sigterm(migrat
     env = station_env(migrated_data_dir)
     port = free_port()
     first = start_station("runstation", "--http", f"127.0.0.1:{port}", env=env)
-    output = first.wait_for_output("Listening on")
-    first.wait_for_port(port)
+    output = first.wait_serving(port)
     [token] = printed_tokens(output)
     assert (migrated_data_dir / "api-token").read_text().strip() == token
 
@@ -48,8 +47,7 @@ def test_it_serves_the_station_prints_the_token_once_and_stops_on_sigterm(migrat
     assert first.stop(signal.SIGTERM) == 0
 
     second = start_station("runstation", "--http", f"127.0.0.1:{port}", "--id", "CP-OTHER", env=env)
-    output = second.wait_for_output("Listening on")
-    second.wait_for_port(port)
+    output = second.wait_serving(port)
     assert printed_tokens(output) == []
     status, body = get_json(f"http://127.0.0.1:{port}/api/v1/station", token)
     assert (status, body["charge_point_id"]) == (200, "CP-OTHER")
@@ -60,7 +58,7 @@ def test_it_serves_the_station_prints_the_token_once_and_stops_on_sigterm(migrat
 def test_it_stops_on_sigint(migrated_data_dir, start_station):
     port = free_port()
     station = start_station("runstation", "--http", f"127.0.0.1:{port}", env=station_env(migrated_data_dir))
-    station.wait_for_output("Listening on")
+    station.wait_serving(port)
     assert station.stop(signal.SIGINT) == 0
 
 
@@ -69,8 +67,7 @@ def test_it_uses_the_token_from_the_environment(migrated_data_dir, start_station
     station = start_station(
         "runstation", "--http", f"127.0.0.1:{port}", env=station_env(migrated_data_dir, STATION_API_TOKEN="env-token-1")
     )
-    station.wait_for_output("Listening on")
-    station.wait_for_port(port)
+    station.wait_serving(port)
     assert get_json(f"http://127.0.0.1:{port}/api/v1/station", "env-token-1")[0] == 200
     assert station.stop() == 0
     assert printed_tokens(station.output()) == []
@@ -97,7 +94,7 @@ def test_it_does_not_start_the_demo_when_a_central_system_is_given(migrated_data
     port = free_port()
     args = ["--http", f"127.0.0.1:{port}", "--demo-csms-if-unconfigured", "--csms-url", "ws://127.0.0.1:9/"]
     station = start_station("runstation", *args, env=station_env(migrated_data_dir))
-    station.wait_for_output("Listening on")
+    station.wait_serving(port)
     assert station.stop() == 0
     assert "demo-csms" not in station.output()
 
