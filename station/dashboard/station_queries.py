@@ -37,7 +37,6 @@ from ocpp_core.config import ChangeStatus, ConfigRegistry
 from ocpp_core.config.keys_model import Access, Exposure, ValueType
 from ocpp_core.errors import CallErrorException
 from ocpp_core.storage import IdTagRecord
-from ocpp_core.timeutil import parse_datetime
 from ocpp_core.wire import to_wire
 
 if TYPE_CHECKING:
@@ -250,11 +249,10 @@ async def edit_local_list(
     if mode != "remove":
         if record is None or record.get("id_tag") != id_tag:
             raise ValueError("a local list entry to add or change needs its record, of the same idTag")
-        expiry = record.get("expiry_date")
         entry = IdTagRecord(
             id_tag=id_tag,
             status=str(record["status"]),
-            expiry_date=parse_datetime(expiry) if isinstance(expiry, str) else expiry,
+            expiry_date=record.get("expiry_date"),  # a datetime: the encoding carries it as one
             parent_id_tag=record.get("parent_id_tag") or None,
         )
     authorizer = station.cp.authorizer
